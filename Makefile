@@ -1,0 +1,66 @@
+# The two commands: `make run` and `make test`. Every step a fresh machine needs is here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+LOCALSTRIPE_PORT ?= 8420
+export FLASK_APP := opopmart
+
+.PHONY: run test install install-test translations migrate demo localstripe serve chromium lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e . localstripe
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d opopmart/translations >/dev/null
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load --if-empty
+
+# localstripe stands in for Stripe when no STRIPE_SECRET_KEY is set.
+localstripe: install
+	@if [ -z "$$STRIPE_SECRET_KEY" ] && ! (exec 3<>/dev/tcp/127.0.0.1/$(LOCALSTRIPE_PORT)) 2>/dev/null; then \
+	  mkdir -p instance; \
+	  nohup $(BIN)/python tools/localstripe_local.py $(LOCALSTRIPE_PORT) >instance/localstripe.log 2>&1 & \
+	  echo "localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) (log: instance/localstripe.log)"; \
+	fi
+
+run: demo localstripe
+	@echo "OPOP Mart on http://$(HOST):$(PORT)"
+	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
+
+# Production-style serving: gunicorn with gunicorn.conf.py (workers from the core count).
+serve: migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install-test chromium
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

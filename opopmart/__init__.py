@@ -1,0 +1,97 @@
+"""OPOP Mart: the curated marketplace of East Java's One Pesantren One Product programme."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config, config_from_env
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    config: Config | type[Config] | dict | None = None, overrides: dict | None = None
+) -> Flask:
+    """Build an app.
+
+    ``config`` is a Config class or instance, or None for the one ``OPOPMART_ENV`` names;
+    a dict is taken as overrides on top of that (as in Flask's tutorial). ``overrides``
+    are applied last; ``INSTANCE_PATH`` among them moves the instance folder.
+    """
+    if isinstance(config, dict):
+        config, overrides = None, {**config, **(overrides or {})}
+    overrides = dict(overrides or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None)
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    if config is None:
+        config = config_from_env()
+    elif isinstance(config, type):
+        config = config()
+    config.resolve(app.instance_path)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from .accounts.auth import register_login
+    from .core.cache import register_cache
+    from .core.database import register_database
+    from .core.i18n import register_babel
+    from .extensions import csrf, db, migrate
+    from . import models  # noqa: F401 - every table known to Alembic and the ORM
+
+    register_database(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    register_babel(app)
+    register_login(app)
+    register_cache(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .catalogue.views import bp as catalogue_bp
+    from .core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(catalogue_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .core.errors import register_errors
+
+    register_errors(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .core.templating import register_templating
+
+    register_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,1 @@
+"""People: shoppers, sellers, curators and programme admins."""

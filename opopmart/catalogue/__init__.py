@@ -1,0 +1,1 @@
+"""Producers, categories, brands, products, variants and certificates; public pages."""

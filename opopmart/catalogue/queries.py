@@ -1,0 +1,455 @@
+"""Read side of the public catalogue.
+
+Every public query starts from ``Product.is_listed``: published, producer verified,
+something to sell. Lists select only the columns a product card shows and page with
+keyset cursors, so page 2,000 costs what page 1 costs; counts and menus are cached per
+worker until the catalogue's version moves (core.cache).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, distinct, exists, func, select, tuple_
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement, Select
+
+from ..core.cache import cached
+from ..core.timeutil import today_jakarta
+from ..extensions import db
+from ..regions.models import Region, region_label
+from .models import (
+    Category,
+    Certification,
+    CertType,
+    Producer,
+    ProducerKind,
+    Product,
+    ProductVariant,
+    product_certifications,
+)
+from .services import certificate_is_public
+
+
+# "= 1" (not "IS 1") so SQLite uses the partial indexes declared on products.
+LISTED = Product.is_listed == True  # noqa: E712
+
+
+class Sort(StrEnum):
+    NEWEST = "terbaru"
+    PRICE_ASC = "termurah"
+    PRICE_DESC = "termahal"
+    NAME = "nama"
+
+
+# (column, descending?) for each sort; ``id`` breaks ties in the same direction.
+_SORT_KEYS = {
+    Sort.NEWEST: (Product.published_at, True),
+    Sort.PRICE_ASC: (Product.min_price, False),
+    Sort.PRICE_DESC: (Product.min_price, True),
+    Sort.NAME: (Product.sort_name, False),
+}
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    category_ids: tuple[int, ...] = ()
+    region_code: str | None = None
+    cert_type: CertType | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    producer_kind: ProducerKind | None = None
+    producer_id: int | None = None
+    sort: Sort = Sort.NEWEST
+
+    def cache_key(self) -> tuple:
+        return (self.category_ids, self.region_code, self.cert_type, self.price_min,
+                self.price_max, self.producer_kind, self.producer_id)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    slug: str
+    name: str
+    min_price: int
+    max_price: int
+    in_stock: bool
+    cover_image: str | None
+    producer_name: str
+    region: str
+
+
+@dataclass
+class Page:
+    items: list[Card]
+    number: int
+    total: int
+    page_size: int
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _conditions(f: ListingFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [LISTED]
+    if f.category_ids:
+        conds.append(Product.category_id.in_(f.category_ids))
+    if f.producer_id is not None:
+        conds.append(Product.producer_id == f.producer_id)
+    if f.price_min is not None:
+        conds.append(Product.max_price >= f.price_min)
+    if f.price_max is not None:
+        conds.append(Product.min_price <= f.price_max)
+    if f.region_code is not None or f.producer_kind is not None:
+        producer_conds = [Producer.id == Product.producer_id]
+        if f.region_code is not None:
+            producer_conds.append(Producer.region_code == f.region_code)
+        if f.producer_kind is not None:
+            producer_conds.append(Producer.kind == f.producer_kind)
+        conds.append(exists().where(*producer_conds))
+    if f.cert_type is not None:
+        conds.append(
+            exists()
+            .where(
+                product_certifications.c.product_id == Product.id,
+                Certification.id == product_certifications.c.certification_id,
+                Certification.type == f.cert_type,
+            )
+            .where(certificate_is_public())
+        )
+    return conds
+
+
+def _card_select() -> Select:
+    return select(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.min_price,
+        Product.max_price,
+        Product.in_stock,
+        Product.cover_image,
+        Producer.name,
+        Region.kind,
+        Region.name,
+    ).join(Producer, Producer.id == Product.producer_id).join(Region, Region.code == Producer.region_code)
+
+
+def _cards(rows) -> list[Card]:
+    return [
+        Card(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], region_label(r[8], r[9])) for r in rows
+    ]
+
+
+def encode_cursor(sort: Sort, value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort.value, value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
+    """A cursor from our own links, or None for anything else (then page 1 is shown)."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        kind, value, row_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if kind != sort.value or not isinstance(row_id, int) or isinstance(row_id, bool):
+        return None
+    try:
+        if sort is Sort.NEWEST:
+            value = datetime.fromisoformat(value)
+        elif sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+        elif not isinstance(value, str):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return value, row_id
+
+
+def count_listed(f: ListingFilter) -> int:
+    def compute() -> int:
+        stmt = select(func.count()).select_from(Product).where(*_conditions(f))
+        return db.session.execute(stmt).scalar_one()
+
+    return cached(("count", f.cache_key(), today_jakarta()), compute)
+
+
+def fetch_page(
+    f: ListingFilter,
+    *,
+    page_size: int,
+    after: str | None = None,
+    before: str | None = None,
+    number: int = 1,
+) -> Page:
+    """One page of cards.
+
+    ``after``/``before`` are cursors from the previous page's links (keyset: the index is
+    entered at the cursor, nothing skipped is read). A bare page number without cursor is
+    served by an index-only OFFSET over ids, then the cards for those ids.
+    """
+    column, descending = _SORT_KEYS[f.sort]
+    total = count_listed(f)
+    number = max(1, number)
+    cursor_after = decode_cursor(f.sort, after)
+    cursor_before = None if cursor_after else decode_cursor(f.sort, before)
+    backwards = cursor_before is not None
+    walk_desc = descending != backwards
+    key = tuple_(column, Product.id)
+
+    ids_stmt = select(Product.id, column).where(*_conditions(f))
+    if cursor_after or cursor_before:
+        value, row_id = cursor_after or cursor_before
+        ids_stmt = ids_stmt.where(key < tuple_(value, row_id) if walk_desc else key > tuple_(value, row_id))
+    elif number > 1:
+        ids_stmt = ids_stmt.offset((number - 1) * page_size)
+    order = (column.desc(), Product.id.desc()) if walk_desc else (column.asc(), Product.id.asc())
+    ids_stmt = ids_stmt.order_by(*order).limit(page_size + 1)
+
+    keyed = db.session.execute(ids_stmt).all()
+    more = len(keyed) > page_size
+    keyed = keyed[:page_size]
+    if backwards:
+        keyed.reverse()
+    ids = [row[0] for row in keyed]
+    by_id = {}
+    if ids:
+        by_id = {c.id: c for c in _cards(db.session.execute(_card_select().where(Product.id.in_(ids))))}
+    items = [by_id[i] for i in ids if i in by_id]
+
+    page = Page(items=items, number=number, total=total, page_size=page_size)
+    if keyed:
+        first, last = keyed[0], keyed[-1]
+        has_next = True if backwards else more
+        has_prev = more if backwards else (cursor_after is not None or number > 1)
+        if has_next:
+            page.next_cursor = encode_cursor(f.sort, last[1], last[0])
+        if has_prev:
+            page.prev_cursor = encode_cursor(f.sort, first[1], first[0])
+    return page
+
+
+def latest_cards(limit: int, f: ListingFilter | None = None, exclude_id: int | None = None) -> list[Card]:
+    f = f or ListingFilter()
+    stmt = _card_select().where(*_conditions(f))
+    if exclude_id is not None:
+        stmt = stmt.where(Product.id != exclude_id)
+    column, descending = _SORT_KEYS[f.sort]
+    order = (column.desc(), Product.id.desc()) if descending else (column.asc(), Product.id.asc())
+    return _cards(db.session.execute(stmt.order_by(*order).limit(limit)))
+
+
+# --- navigation and reference lists (cached per catalogue version) ---
+
+
+@dataclass
+class CategoryNode:
+    id: int
+    slug: str
+    name: str
+    name_en: str
+    parent_id: int | None
+    count: int = 0
+    children: list[CategoryNode] = field(default_factory=list)
+
+    def label(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """This category and all below it, for "incl. subcategories" filters."""
+        out = [self.id]
+        for child in self.children:
+            out.extend(child.ids)
+        return tuple(out)
+
+
+@dataclass
+class CategoryTree:
+    roots: list[CategoryNode]
+    by_slug: dict[str, CategoryNode]
+    by_id: dict[int, CategoryNode]
+
+    def path(self, node: CategoryNode) -> list[CategoryNode]:
+        out = [node]
+        while out[0].parent_id is not None:
+            out.insert(0, self.by_id[out[0].parent_id])
+        return out
+
+
+def category_tree() -> CategoryTree:
+    def compute() -> CategoryTree:
+        rows = db.session.execute(
+            select(Category.id, Category.slug, Category.name, Category.name_en, Category.parent_id)
+            .order_by(Category.position, Category.id)
+        ).all()
+        counts = dict(
+            db.session.execute(
+                select(Product.category_id, func.count())
+                .where(LISTED)
+                .group_by(Product.category_id)
+            ).all()
+        )
+        by_id = {r[0]: CategoryNode(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+        roots: list[CategoryNode] = []
+        for node in by_id.values():
+            if node.parent_id is None or node.parent_id not in by_id:
+                roots.append(node)
+            else:
+                by_id[node.parent_id].children.append(node)
+
+        def total(node: CategoryNode) -> int:
+            node.count = counts.get(node.id, 0) + sum(total(c) for c in node.children)
+            return node.count
+
+        for root in roots:
+            total(root)
+        return CategoryTree(roots, {n.slug: n for n in by_id.values()}, by_id)
+
+    return cached(("category_tree",), compute)
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    code: str
+    label: str
+    count: int
+
+
+def listed_regions() -> list[RegionOption]:
+    """Kabupaten/kota that have something listed, for the location filter."""
+
+    def compute() -> list[RegionOption]:
+        rows = db.session.execute(
+            select(Region.code, Region.kind, Region.name, func.count(Product.id))
+            .join(Producer, Producer.region_code == Region.code)
+            .join(Product, Product.producer_id == Producer.id)
+            .where(LISTED)
+            .group_by(Region.code, Region.kind, Region.name)
+            .order_by(Region.name, Region.code)
+        ).all()
+        return [RegionOption(r[0], region_label(r[1], r[2]), r[3]) for r in rows]
+
+    return cached(("regions",), compute)
+
+
+@dataclass(frozen=True)
+class Figures:
+    products: int
+    producers: int
+    regions: int
+    kopontren: int
+
+
+def programme_figures() -> Figures:
+    def compute() -> Figures:
+        listed = LISTED
+        row = db.session.execute(
+            select(
+                func.count(distinct(Product.id)),
+                func.count(distinct(Producer.id)),
+                func.count(distinct(Producer.region_code)),
+            )
+            .join(Producer, Producer.id == Product.producer_id)
+            .where(listed)
+        ).one()
+        kopontren = db.session.execute(
+            select(func.count(distinct(Producer.id)))
+            .join(Product, Product.producer_id == Producer.id)
+            .where(listed, Producer.kind == ProducerKind.KOPONTREN)
+        ).scalar_one()
+        return Figures(row[0], row[1], row[2], kopontren)
+
+    return cached(("figures",), compute)
+
+
+@dataclass(frozen=True)
+class ProducerCard:
+    slug: str
+    name: str
+    kind: ProducerKind
+    region: str
+    logo_path: str | None
+    products: int
+
+
+def top_producers(limit: int) -> list[ProducerCard]:
+    def compute() -> list[ProducerCard]:
+        count = func.count(Product.id)
+        rows = db.session.execute(
+            select(Producer.slug, Producer.name, Producer.kind, Region.kind, Region.name,
+                   Producer.logo_path, count)
+            .join(Region, Region.code == Producer.region_code)
+            .join(Product, Product.producer_id == Producer.id)
+            .where(LISTED)
+            .group_by(Producer.id, Producer.slug, Producer.name, Producer.kind, Region.kind,
+                      Region.name, Producer.logo_path)
+            .order_by(count.desc(), Producer.name)
+            .limit(limit)
+        ).all()
+        return [ProducerCard(r[0], r[1], ProducerKind(r[2]), region_label(r[3], r[4]), r[5], r[6])
+                for r in rows]
+
+    return cached(("top_producers", limit), compute)
+
+
+# --- single pages ---
+
+
+def listed_product(slug: str) -> Product | None:
+    """A product page's product with everything it shows, or None when not public."""
+    return db.session.execute(
+        select(Product)
+        .where(Product.slug == slug, LISTED)
+        .options(
+            selectinload(Product.variants).selectinload(ProductVariant.wholesale_tiers),
+            selectinload(Product.images),
+            selectinload(Product.certifications),
+        )
+    ).scalar_one_or_none()
+
+
+def public_producer(slug: str) -> Producer | None:
+    return db.session.execute(
+        select(Producer).where(Producer.slug == slug, Producer.verified.is_(True))
+    ).scalar_one_or_none()
+
+
+def public_certifications(certs: list[Certification], day: date | None = None) -> list[Certification]:
+    """What a shopper may rely on: verified by a curator; expired ones are shown as such."""
+    return [c for c in certs if c.verified]
+
+
+def producer_listed_count(producer_id: int) -> int:
+    return count_listed(ListingFilter(producer_id=producer_id))
+
+
+def known_region_codes() -> frozenset[str]:
+    return cached(
+        ("region_codes",),
+        lambda: frozenset(db.session.execute(select(Region.code)).scalars()),
+    )
+
+
+def region_name(code: str) -> str | None:
+    def compute() -> dict[str, str]:
+        rows = db.session.execute(select(Region.code, Region.kind, Region.name)).all()
+        return {r[0]: region_label(r[1], r[2]) for r in rows}
+
+    return cached(("region_names",), compute).get(code)

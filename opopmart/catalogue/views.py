@@ -1,0 +1,159 @@
+"""Public pages: home, catalogue, product, producer. Parse, call a query, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from flask_babel import gettext as _
+
+from ..core.money import format_rupiah
+from ..core.templating import thousands
+from ..core.timeutil import today_jakarta
+from .certificates import BPOM_KIND, CERT_LABELS, check_certificate
+from .forms import parse_listing_args
+from .models import CertType, ProducerKind
+from .queries import (
+    ListingFilter,
+    category_tree,
+    fetch_page,
+    latest_cards,
+    listed_product,
+    listed_regions,
+    producer_listed_count,
+    programme_figures,
+    public_certifications,
+    public_producer,
+    region_name,
+    top_producers,
+)
+
+bp = Blueprint("catalogue", __name__)
+
+PRODUCER_KIND_LABELS = {
+    ProducerKind.PESANTREN: "Pesantren",
+    ProducerKind.KOPONTREN: "Koperasi Pondok Pesantren",
+    ProducerKind.UMKM: "UMKM",
+}
+
+
+@bp.app_context_processor
+def catalogue_globals():
+    return {
+        "category_tree": category_tree,
+        "cert_labels": CERT_LABELS,
+        "kind_labels": PRODUCER_KIND_LABELS,
+    }
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "catalogue/home.html",
+        figures=programme_figures(),
+        featured=latest_cards(12),
+        producers=top_producers(8),
+    )
+
+
+@bp.get("/katalog")
+def catalogue():
+    return _listing(parse_listing_args(request.args))
+
+
+@bp.get("/kategori/<slug>")
+def category(slug: str):
+    return _listing(parse_listing_args(request.args, category_slug=slug[:100]), fixed_category=True)
+
+
+def _listing(args, fixed_category: bool = False):
+    page = fetch_page(
+        args.filter,
+        page_size=current_app.config["CATALOGUE_PAGE_SIZE"],
+        after=args.after,
+        before=args.before,
+        number=args.page,
+    )
+    return render_template(
+        "catalogue/list.html",
+        args=args,
+        page=page,
+        fixed_category=fixed_category,
+        regions=listed_regions(),
+        region_label=region_name(args.filter.region_code) if args.filter.region_code else None,
+        cert_types=list(CertType),
+        kinds=list(ProducerKind),
+    )
+
+
+@bp.get("/produk/<slug>")
+def product(slug: str):
+    item = listed_product(slug[:180])
+    if item is None:
+        abort(404)
+    variants = [v for v in item.variants if v.is_active]
+    selected = variants[0]
+    wanted = request.args.get("variant", "")
+    if wanted.isdigit():
+        selected = next((v for v in variants if v.id == int(wanted)), selected)
+    today = today_jakarta()
+    variant_json = [_variant_view(v) for v in variants]
+    certs = [
+        (c, check_certificate(c.type, c.number, c.expires_on), c.is_valid_on(today))
+        for c in public_certifications(item.certifications)
+    ]
+    tree = category_tree()
+    node = tree.by_id.get(item.category_id)
+    related = latest_cards(
+        6, ListingFilter(category_ids=(item.category_id,)), exclude_id=item.id
+    )
+    return render_template(
+        "catalogue/product.html",
+        product=item,
+        variants=variants,
+        selected=selected,
+        certs=certs,
+        bpom_kinds=BPOM_KIND,
+        category_path=tree.path(node) if node else [],
+        related=related,
+        producer=item.producer,
+        variant_json=variant_json,
+    )
+
+
+def _variant_view(variant) -> dict:
+    """What the variant picker shows, formatted here so the script only swaps text."""
+    return {
+        "id": variant.id,
+        "price": format_rupiah(variant.price),
+        "stock": variant.stock,
+        "stock_text": _("Tersedia %(n)s", n=thousands(variant.stock)) if variant.stock > 0 else _("Stok habis"),
+        "weight": f"{thousands(variant.weight_grams)} g",
+        "sku": variant.sku,
+        "min_order": variant.min_order_qty,
+        "tiers": [[f"≥ {thousands(t.min_qty)}", format_rupiah(t.unit_price)] for t in variant.wholesale_tiers],
+    }
+
+
+@bp.get("/produsen/<slug>")
+def producer(slug: str):
+    item = public_producer(slug[:140])
+    if item is None:
+        abort(404)
+    args = parse_listing_args(request.args, producer_id=item.id)
+    page = fetch_page(
+        args.filter,
+        page_size=current_app.config["CATALOGUE_PAGE_SIZE"],
+        after=args.after,
+        before=args.before,
+        number=args.page,
+    )
+    today = today_jakarta()
+    certs = [(c, c.is_valid_on(today)) for c in public_certifications(item.certifications)]
+    return render_template(
+        "catalogue/producer.html",
+        producer=item,
+        page=page,
+        args=args,
+        certs=certs,
+        product_count=producer_listed_count(item.id),
+    )

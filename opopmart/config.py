@@ -1,0 +1,145 @@
+"""Configuration read from the environment.
+
+Three shapes: development (the default, embedded SQLite and localstripe), testing,
+and production (``OPOPMART_ENV=production``), which refuses to start on defaults
+that would be unsafe in front of real shoppers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment cannot make a safe app."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+class Config:
+    ENV_NAME = "development"
+    TESTING = False
+    DEBUG = False
+
+    # Filled in by resolve(): they depend on the instance folder.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SECRET_KEY: str | None = None
+    MEDIA_ROOT: str | None = None
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    CATALOGUE_PAGE_SIZE = 24
+    # How long a worker may reuse a rendered count or navigation tree before asking
+    # the database whether the catalogue changed. 0 asks on every request.
+    CATALOGUE_VERSION_TTL_SECONDS = 1.0
+
+    def resolve(self, instance_path: str) -> None:
+        """Fill in what depends on the environment and the instance folder."""
+        instance = Path(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = self._database_url(instance)
+        self.SECRET_KEY = self._secret_key(instance)
+        self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(instance / "media")
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", self.MAX_CONTENT_LENGTH)
+
+    def _database_url(self, instance: Path) -> str:
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg 3.
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url[len("postgres://"):]
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            return url
+        return f"sqlite:///{instance / 'opopmart.db'}"
+
+    def _secret_key(self, instance: Path) -> str:
+        key = os.environ.get("SECRET_KEY")
+        if key:
+            return key
+        # Development keeps one random key per checkout so sessions survive restarts.
+        key_file = instance / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    CATALOGUE_VERSION_TTL_SECONDS = 0.0
+
+    def _secret_key(self, instance: Path) -> str:
+        return os.environ.get("SECRET_KEY") or "test-secret-key-not-for-production"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def _secret_key(self, instance: Path) -> str:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32:
+            raise ConfigError(
+                "OPOPMART_ENV=production needs SECRET_KEY set to at least 32 random characters"
+            )
+        return key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    name = os.environ.get("OPOPMART_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]()
+    except KeyError as exc:
+        raise ConfigError(
+            f"OPOPMART_ENV must be one of {', '.join(CONFIGS)}, got {name!r}"
+        ) from exc

@@ -1,0 +1,1 @@
+"""Building blocks every domain package shares: time, money, text, workflows, caching."""

@@ -1,0 +1,48 @@
+"""Site-wide routes: uploaded media, language choice, health."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, send_from_directory
+from sqlalchemy import text
+
+from ..extensions import db
+from .i18n import LOCALE_COOKIE
+from .urls import safe_next
+
+bp = Blueprint("core", __name__)
+
+# Stored names are random hex keys with a size suffix; nothing else is ever served.
+MEDIA_NAME = re.compile(r"^[a-f0-9]{32}(?:_(?:md|sm))?\.(?:jpg|png|webp|pdf)$")
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
+
+
+@bp.get("/media/<name>")
+def media(name: str):
+    if not MEDIA_NAME.match(name):
+        abort(404)
+    response = send_from_directory(
+        current_app.config["MEDIA_ROOT"], name,
+        mimetype=MEDIA_TYPES[name.rsplit(".", 1)[1]], max_age=31536000,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.get("/bahasa/<code>")
+def set_language(code: str):
+    """Remember the visitor's language; changes no data, only a preference cookie."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = make_response(redirect(safe_next(request.args.get("next"))))
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,16 @@
+"""Imports every model module so that mappers and Alembic see the whole schema."""
+
+from .accounts.models import User  # noqa: F401
+from .catalogue.models import (  # noqa: F401
+    Brand,
+    Category,
+    Certification,
+    Producer,
+    Product,
+    ProductEvent,
+    ProductImage,
+    ProductVariant,
+    WholesaleTier,
+)
+from .core.models import CacheVersion  # noqa: F401
+from .regions.models import Region  # noqa: F401

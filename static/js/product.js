@@ -1,0 +1,85 @@
+// Variant picker and gallery on the product page. Without this script the variant
+// links reload the page with ?variant=ID, and thumbnails open the larger photo.
+(function () {
+  "use strict";
+  var dataNode = document.getElementById("variant-data");
+  var variants = dataNode ? JSON.parse(dataNode.textContent) : [];
+  var byId = {};
+  variants.forEach(function (v) { byId[String(v.id)] = v; });
+
+  function setText(selector, text) {
+    var node = document.querySelector(selector);
+    if (node) { node.textContent = text; }
+  }
+
+  function show(variant) {
+    setText("[data-price]", variant.price);
+    setText("[data-weight]", variant.weight);
+    setText("[data-sku]", variant.sku);
+    var stock = document.querySelector("[data-stock]");
+    if (stock) {
+      stock.textContent = "";
+      if (variant.stock > 0) {
+        stock.textContent = variant.stock_text;
+      } else {
+        var badge = document.createElement("span");
+        badge.className = "badge badge-out";
+        badge.textContent = variant.stock_text;
+        stock.appendChild(badge);
+      }
+    }
+    var minRow = document.querySelector("[data-minorder-row]");
+    if (minRow) {
+      minRow.hidden = variant.min_order <= 1;
+      setText("[data-minorder]", String(variant.min_order));
+    }
+    var tiers = document.querySelector("[data-tiers]");
+    var body = document.querySelector("[data-tiers-body]");
+    if (tiers && body) {
+      body.textContent = "";
+      variant.tiers.forEach(function (tier) {
+        var row = document.createElement("tr");
+        tier.forEach(function (cell) {
+          var td = document.createElement("td");
+          td.textContent = cell;
+          row.appendChild(td);
+        });
+        body.appendChild(row);
+      });
+      tiers.hidden = variant.tiers.length === 0;
+    }
+  }
+
+  document.querySelectorAll("[data-variant]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var variant = byId[link.getAttribute("data-variant")];
+      if (!variant) { return; }
+      event.preventDefault();
+      document.querySelectorAll("[data-variant]").forEach(function (other) {
+        other.classList.remove("selected");
+        other.removeAttribute("aria-current");
+      });
+      link.classList.add("selected");
+      link.setAttribute("aria-current", "true");
+      show(variant);
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", "?variant=" + variant.id);
+      }
+    });
+  });
+
+  var main = document.querySelector("[data-gallery-main]");
+  document.querySelectorAll("[data-gallery-thumb]").forEach(function (thumb) {
+    thumb.addEventListener("click", function (event) {
+      if (!main) { return; }
+      event.preventDefault();
+      main.src = thumb.getAttribute("href");
+      var img = thumb.querySelector("img");
+      if (img) { main.alt = img.alt; }
+      document.querySelectorAll("[data-gallery-thumb]").forEach(function (other) {
+        other.removeAttribute("aria-current");
+      });
+      thumb.setAttribute("aria-current", "true");
+    });
+  });
+})();
