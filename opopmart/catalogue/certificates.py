@@ -44,12 +44,12 @@ def check_nib(raw: str) -> FormatCheck:
     result = FormatCheck(value)
     if not value:
         result.errors.append(str(_l("NIB wajib diisi.")))
-    elif not value.isdigit() or len(value) != 13:
+    elif not (value.isascii() and value.isdigit()) or len(value) != 13:
         result.errors.append(str(_l("NIB terdiri dari 13 angka.")))
     return result
 
 
-_PIRT = re.compile(r"^(\d{13})-?(\d{2})$")
+_PIRT = re.compile(r"^([0-9]{13})-?([0-9]{2})$")
 
 
 def check_pirt(raw: str, expires_on: date | None = None) -> FormatCheck:
@@ -59,7 +59,7 @@ def check_pirt(raw: str, expires_on: date | None = None) -> FormatCheck:
     the last two are the year the registration lapses.
     """
     value = re.sub(r"\s+", "", (raw or "").upper())
-    value = re.sub(r"^(SPP-?)?(P-?IRT)?(NO\.?)?[:.]?", "", value)
+    value = re.sub(r"^(SPP-?IRT|P-?IRT)?(NO\.?)?[:.]?", "", value)
     match = _PIRT.match(value)
     result = FormatCheck(value)
     if not match:
@@ -83,7 +83,7 @@ def check_pirt(raw: str, expires_on: date | None = None) -> FormatCheck:
     return result
 
 
-_BPOM = re.compile(r"^(MD|ML|NA|TR|TI|FF|SD|SI|CD|CL|DBL|DTL|GBL|GKL)(\d+)$")
+_BPOM = re.compile(r"^(MD|ML|NA|TR|TI|FF|SD|SI|CD|CL|DBL|DTL|GBL|GKL)([0-9]+)$")
 _BPOM_DIGITS = {"MD": 12, "ML": 12, "NA": 11, "TR": 9}
 BPOM_KIND = {
     "MD": _l("Pangan olahan dalam negeri"),
@@ -121,7 +121,7 @@ def check_bpom(raw: str) -> FormatCheck:
     return result
 
 
-_HALAL = re.compile(r"^ID\d{10,30}$")
+_HALAL = re.compile(r"^ID[0-9]{10,30}$")
 
 
 def check_halal(raw: str) -> FormatCheck:
@@ -143,7 +143,7 @@ def check_halal(raw: str) -> FormatCheck:
     return result
 
 
-_SNI_STRICT = re.compile(r"^SNI (\d{4,5}):(\d{4})$")
+_SNI_STRICT = re.compile(r"^SNI ([0-9]{4,5}):([0-9]{4})$")
 _SNI_LOOSE = re.compile(r"^SNI [0-9][0-9A-Z.:-]*$")
 
 
@@ -167,7 +167,7 @@ def check_sni(raw: str) -> FormatCheck:
     return result
 
 
-_DJKI = re.compile(r"^(IDM|IDJ)\d{9}$")
+_DJKI = re.compile(r"^(IDM|IDJ)[0-9]{9}$")
 
 
 def check_merek(raw: str) -> FormatCheck:
@@ -212,4 +212,6 @@ def requirement_met(token: str, cert_type: CertType, number: str) -> bool:
     kind, _, prefix = token.partition(":")
     if kind != cert_type.value:
         return False
+    if cert_type is CertType.BPOM:
+        number = check_bpom(number).normalized
     return not prefix or number.replace(" ", "").upper().startswith(prefix.upper())

@@ -160,7 +160,7 @@ def encode_cursor(sort: Sort, value: Any, row_id: int) -> str:
 
 def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
     """A cursor from our own links, or None for anything else (then page 1 is shown)."""
-    if not token or len(token) > 200:
+    if not token or len(token) > 600:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

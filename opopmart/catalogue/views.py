@@ -36,13 +36,14 @@ PRODUCER_KIND_LABELS = {
 }
 
 
-@bp.app_context_processor
-def catalogue_globals():
-    return {
-        "category_tree": category_tree,
-        "cert_labels": CERT_LABELS,
-        "kind_labels": PRODUCER_KIND_LABELS,
-    }
+@bp.record_once
+def _template_globals(state) -> None:
+    # Globals (not a context processor): imported macros see them too, at no per-request cost.
+    state.app.jinja_env.globals.update(
+        category_tree=category_tree,
+        cert_labels=CERT_LABELS,
+        kind_labels=PRODUCER_KIND_LABELS,
+    )
 
 
 @bp.get("/")

@@ -37,6 +37,8 @@ def to_stripe_amount(rupiah: int) -> int:
 
 
 def from_stripe_amount(minor_units: int) -> int:
+    if isinstance(minor_units, bool) or not isinstance(minor_units, int):
+        raise TypeError("Stripe amounts are integers")
     rupiah, remainder = divmod(minor_units, STRIPE_IDR_FACTOR)
     if remainder:
         raise ValueError(f"{minor_units} IDR minor units is not a whole rupiah amount")

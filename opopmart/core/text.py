@@ -19,4 +19,4 @@ def slugify(text: str, max_length: int = 120) -> str:
 
 def sort_key(text: str, max_length: int = 160) -> str:
     """Lower-case ASCII with single spaces: byte order equals reading order."""
-    return " ".join(_NON_WORD.sub(" ", ascii_fold(text).lower()).split())[:max_length]
+    return " ".join(_NON_WORD.sub(" ", ascii_fold(text).lower()).split())[:max_length].rstrip()

@@ -1,0 +1,1 @@
+"""The demo catalogue: believable East Javanese producers and products, drawn and loaded offline."""
