@@ -8,7 +8,7 @@ PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 export FLASK_APP := opopmart
 
-.PHONY: run test install install-test translations migrate demo localstripe serve chromium lint bench clean
+.PHONY: run test install install-test translations messages migrate demo localstripe serve chromium postgres-server bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d opopmart/translations >/dev/null
+
+# Re-extract the source (Bahasa Indonesia) strings and merge them into every catalogue.
+# Only opopmart/ and templates/ are walked (see babel.cfg), never .venv.
+.PHONY: messages
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: \
+	  --project="OPOP Mart" --copyright-holder="OPOP Mart" \
+	  -o opopmart/translations/messages.pot opopmart templates
+	$(BIN)/pybabel update -i opopmart/translations/messages.pot -d opopmart/translations
 
 migrate: install
 	$(BIN)/flask db upgrade
@@ -56,10 +65,19 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: install-test chromium
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+postgres-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+# The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
+test: install-test chromium postgres-server
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	tools/with_postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install-test
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/pages.py
 
 clean:

@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from flask.testing import FlaskClient
+
 from opopmart import create_app
 from opopmart.config import TestConfig
 from opopmart.extensions import db as _db
@@ -88,6 +90,19 @@ def databases(tmp_path_factory):
         yield SqliteDatabases(root)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as under a real server.
+
+    The ``app`` fixture keeps an app context open for the test's own queries; without
+    this, every request would reuse it and share ``g`` (the chosen language, the
+    logged-in user) with the requests before it.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(databases, tmp_path):
     url = databases.new(tmp_path)
@@ -99,6 +114,7 @@ def app(databases, tmp_path):
             "MEDIA_ROOT": str(tmp_path / "media"),
         },
     )
+    app.test_client_class = FreshContextClient
     ctx = app.app_context()
     ctx.push()
     yield app

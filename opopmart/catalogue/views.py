@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core.money import format_rupiah
 from ..core.templating import thousands
@@ -30,9 +31,9 @@ from .queries import (
 bp = Blueprint("catalogue", __name__)
 
 PRODUCER_KIND_LABELS = {
-    ProducerKind.PESANTREN: "Pesantren",
-    ProducerKind.KOPONTREN: "Koperasi Pondok Pesantren",
-    ProducerKind.UMKM: "UMKM",
+    ProducerKind.PESANTREN: _l("Pesantren"),
+    ProducerKind.KOPONTREN: _l("Koperasi Pondok Pesantren"),
+    ProducerKind.UMKM: _l("UMKM"),
 }
 
 
