@@ -132,6 +132,7 @@ def _variant_view(variant) -> dict:
         "weight": f"{thousands(variant.weight_grams)} g",
         "sku": variant.sku,
         "min_order": variant.min_order_qty,
+        "min_order_text": thousands(variant.min_order_qty),
         "tiers": [[f"≥ {thousands(t.min_qty)}", format_rupiah(t.unit_price)] for t in variant.wholesale_tiers],
     }
 

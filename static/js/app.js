@@ -6,9 +6,9 @@
     var fallback = select.form.querySelector("noscript");
     if (fallback) { fallback.remove(); }
   });
-  // Filters start folded on phones, open on wide screens.
+  // Filters are folded in the HTML (phones first); wide screens open them.
   var filters = document.querySelector(".filters details");
-  if (filters && window.matchMedia("(max-width: 799px)").matches) {
-    filters.open = false;
+  if (filters && window.matchMedia("(min-width: 800px)").matches) {
+    filters.open = true;
   }
 })();

@@ -31,7 +31,7 @@
     var minRow = document.querySelector("[data-minorder-row]");
     if (minRow) {
       minRow.hidden = variant.min_order <= 1;
-      setText("[data-minorder]", String(variant.min_order));
+      setText("[data-minorder]", variant.min_order_text);
     }
     var tiers = document.querySelector("[data-tiers]");
     var body = document.querySelector("[data-tiers-body]");
