@@ -63,6 +63,8 @@ class Config:
     # How long a worker may reuse a rendered count or navigation tree before asking
     # the database whether the catalogue changed. 0 asks on every request.
     CATALOGUE_VERSION_TTL_SECONDS = 1.0
+    # Rendered public pages kept per worker (0 turns page caching off, e.g. to measure).
+    PAGE_CACHE_SIZE = 256
 
     def resolve(self, instance_path: str) -> None:
         """Fill in what depends on the environment and the instance folder."""
@@ -71,6 +73,7 @@ class Config:
         self.SECRET_KEY = self._secret_key(instance)
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(instance / "media")
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", self.MAX_CONTENT_LENGTH)
+        self.PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", self.PAGE_CACHE_SIZE)
 
     def _database_url(self, instance: Path) -> str:
         url = os.environ.get("DATABASE_URL")

@@ -425,6 +425,17 @@ def listed_product(slug: str) -> Product | None:
     ).scalar_one_or_none()
 
 
+def listed_stock(slug: str) -> tuple[tuple[int, int], ...] | None:
+    """(variant id, stock) of a public product's active variants; None when not public."""
+    rows = db.session.execute(
+        select(ProductVariant.id, ProductVariant.stock)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(Product.slug == slug, LISTED, ProductVariant.is_active == True)  # noqa: E712
+        .order_by(ProductVariant.id)
+    ).all()
+    return tuple((r[0], r[1]) for r in rows) or None
+
+
 def public_producer(slug: str) -> Producer | None:
     return db.session.execute(
         select(Producer).where(Producer.slug == slug, Producer.verified.is_(True))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.cache import cached_page
 from ..core.money import format_rupiah
-from ..core.templating import thousands
+from ..core.templating import current_locale, thousands
 from ..core.timeutil import today_jakarta
 from .certificates import BPOM_KIND, CERT_LABELS, check_certificate
 from .forms import parse_listing_args
@@ -19,6 +19,7 @@ from .queries import (
     fetch_page,
     latest_cards,
     listed_product,
+    listed_stock,
     listed_regions,
     producer_listed_count,
     programme_figures,
@@ -47,27 +48,44 @@ def _template_globals(state) -> None:
     )
 
 
+MAX_CACHED_PATH = 512
+
+
+def _page(render, *extra_key) -> str:
+    """Serve a public page from the per-worker page cache (see core.cache).
+
+    Public pages hold nothing per visitor, so the URL, the language, the day (certificate
+    validity) and ``extra_key`` decide the HTML for a catalogue version.
+    """
+    path = request.full_path
+    if len(path) > MAX_CACHED_PATH:
+        return render()
+    key = (path, current_locale(), today_jakarta(), current_app.config["CATALOGUE_PAGE_SIZE"])
+    return cached_page(key + extra_key, render)
+
+
 @bp.get("/")
 def home():
-    return render_template(
+    return _page(lambda: render_template(
         "catalogue/home.html",
         figures=programme_figures(),
         featured=latest_cards(12),
         producers=top_producers(8),
-    )
+    ))
 
 
 @bp.get("/katalog")
 def catalogue():
-    return _listing(parse_listing_args(request.args))
+    return _page(lambda: _listing(parse_listing_args(request.args)))
 
 
 @bp.get("/kategori/<slug>")
 def category(slug: str):
-    return _listing(parse_listing_args(request.args, category_slug=slug[:100]), fixed_category=True)
+    return _page(lambda: _listing(parse_listing_args(request.args, category_slug=slug[:100]),
+                                  fixed_category=True))
 
 
-def _listing(args, fixed_category: bool = False):
+def _listing(args, fixed_category: bool = False) -> str:
     page = fetch_page(
         args.filter,
         page_size=current_app.config["CATALOGUE_PAGE_SIZE"],
@@ -89,7 +107,16 @@ def _listing(args, fixed_category: bool = False):
 
 @bp.get("/produk/<slug>")
 def product(slug: str):
-    item = listed_product(slug[:180])
+    slug = slug[:180]
+    stock = listed_stock(slug)
+    if stock is None:
+        abort(404)
+    # Stock moves with every order without a catalogue version bump: it is in the key.
+    return _page(lambda: _product_page(slug), stock)
+
+
+def _product_page(slug: str) -> str:
+    item = listed_product(slug)
     if item is None:
         abort(404)
     variants = [v for v in item.variants if v.is_active]
@@ -139,7 +166,11 @@ def _variant_view(variant) -> dict:
 
 @bp.get("/produsen/<slug>")
 def producer(slug: str):
-    item = public_producer(slug[:140])
+    return _page(lambda: _producer_page(slug[:140]))
+
+
+def _producer_page(slug: str) -> str:
+    item = public_producer(slug)
     if item is None:
         abort(404)
     args = parse_listing_args(request.args, producer_id=item.id)

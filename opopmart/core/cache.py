@@ -1,9 +1,14 @@
 """Per-worker caches that are thrown away whenever the data they came from changes.
 
-Counting 100,000 listed products or building the category menu on every request is
-most of what a catalogue page would cost; instead each worker keeps the result until
-the catalogue's version counter moves. The version itself is read at most once per
-``CATALOGUE_VERSION_TTL_SECONDS`` per worker.
+Counting 100,000 listed products, building the category menu or rendering a page of 24
+product cards costs more than the rest of a request. Each worker keeps such results
+until the catalogue's version counter (``cache_versions.catalogue``) moves; the counter
+itself is read at most once per ``CATALOGUE_VERSION_TTL_SECONDS``.
+
+The rule that keeps this correct: every write that changes what a public page shows
+bumps the version in the same transaction (``core.models.bump_version``;
+``catalogue.services.refresh_products`` does it). Stock levels are the exception, since
+orders change them all the time: pages that show a number in stock put it in their key.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event, select
 
 from ..extensions import db
@@ -23,10 +28,31 @@ from .models import CATALOGUE, VERSION_BUMPED, CacheVersion
 _MISSING = object()
 
 
-class VersionedCache:
-    def __init__(self, maxsize: int = 1024):
+class _Lru:
+    def __init__(self, maxsize: int):
         self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.data: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        value = self.data.get(key, _MISSING)
+        if value is not _MISSING:
+            self.data.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self.maxsize <= 0:
+            return
+        self.data[key] = value
+        if len(self.data) > self.maxsize:
+            self.data.popitem(last=False)
+
+
+class VersionedCache:
+    """Values (counts, menus) and rendered pages, valid for one catalogue version."""
+
+    def __init__(self, maxsize: int = 1024, page_maxsize: int = 256):
+        self.values = _Lru(maxsize)
+        self.pages = _Lru(page_maxsize)
         self._version: int | None = None
         self._version_read_at = 0.0
         self._lock = threading.Lock()
@@ -41,7 +67,8 @@ class VersionedCache:
         value = int(value or 0)
         with self._lock:
             if value != self._version:
-                self._data.clear()
+                self.values.data.clear()
+                self.pages.data.clear()
                 self._version = value
             self._version_read_at = now
         return value
@@ -50,18 +77,15 @@ class VersionedCache:
         """Make the next read ask the database: this worker just changed the data."""
         self._version_read_at = 0.0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Any], ttl: float) -> Any:
+    def get_or_compute(self, store: _Lru, key: Hashable, compute: Callable[[], Any], ttl: float) -> Any:
         self.version(ttl)
         with self._lock:
-            value = self._data.get(key, _MISSING)
-            if value is not _MISSING:
-                self._data.move_to_end(key)
-                return value
+            value = store.get(key)
+        if value is not _MISSING:
+            return value
         value = compute()
         with self._lock:
-            self._data[key] = value
-            if len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            store.put(key, value)
         return value
 
 
@@ -70,12 +94,21 @@ def catalogue_cache() -> VersionedCache:
 
 
 def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
-    ttl = current_app.config["CATALOGUE_VERSION_TTL_SECONDS"]
-    return catalogue_cache().get_or_compute(key, compute, ttl)
+    cache = catalogue_cache()
+    return cache.get_or_compute(cache.values, key, compute,
+                                current_app.config["CATALOGUE_VERSION_TTL_SECONDS"])
 
 
-def register_cache(app) -> None:
-    cache = VersionedCache()
+def cached_page(key: Hashable, render: Callable[[], str]) -> str:
+    """A rendered page for this catalogue version; ``key`` must hold everything else it
+    depends on (URL, language, day, stock levels shown)."""
+    cache = catalogue_cache()
+    return cache.get_or_compute(cache.pages, key, render,
+                                current_app.config["CATALOGUE_VERSION_TTL_SECONDS"])
+
+
+def register_cache(app: Flask) -> None:
+    cache = VersionedCache(page_maxsize=app.config["PAGE_CACHE_SIZE"])
     app.extensions["opopmart.catalogue_cache"] = cache
 
     @event.listens_for(db.session, "after_commit")

@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from opopmart.catalogue.models import ProductStatus
+from opopmart.catalogue.models import ProductStatus, ProductVariant
 from opopmart.catalogue.services import change_product_status, set_producer_verified
 from tests import factories as f
 from tests.functional.conftest import HIDDEN_NAMES
@@ -269,3 +269,24 @@ def test_media_route_serves_only_stored_names(app, client, session, world):
     assert f'src="/media/{image.key}_sm.jpg"' in client.get("/katalog").get_data(as_text=True)
     for bad in ["..%2Fsecret_key", "x.html", f"{image.key}.svg", "0" * 32 + ".jpg"]:
         assert client.get(f"/media/{bad}").status_code == 404
+
+
+def test_cached_product_page_follows_stock_moved_by_orders(client, session, world):
+    # Given the product page was served (and cached) with 10 in stock
+    assert "Tersedia 10" in client.get("/produk/kopi-robusta-dampit").get_data(as_text=True)
+    # When an order takes 3 units with a plain stock update (no catalogue version bump)
+    variant = world.dampit.variants[0]
+    session.execute(
+        ProductVariant.__table__.update().where(ProductVariant.id == variant.id)
+        .values(stock=ProductVariant.stock - 3)
+    )
+    session.commit()
+    # Then the next visitor sees the stock as it is
+    assert "Tersedia 7" in client.get("/produk/kopi-robusta-dampit").get_data(as_text=True)
+
+
+def test_cached_pages_are_per_language(client, world):
+    assert "Semua produk" in client.get("/katalog").get_data(as_text=True)
+    english = client.get("/katalog", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Semua produk" not in english
+    assert '<html lang="en">' in english
