@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, distinct, exists, func, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..core.cache import cached
@@ -418,6 +418,8 @@ def listed_product(slug: str) -> Product | None:
         select(Product)
         .where(Product.slug == slug, LISTED)
         .options(
+            joinedload(Product.producer),
+            joinedload(Product.brand),
             selectinload(Product.variants).selectinload(ProductVariant.wholesale_tiers),
             selectinload(Product.images),
             selectinload(Product.certifications),

@@ -646,8 +646,10 @@ def motif_peci(shot: Shot) -> None:
     shadow(shot.canvas, f.box(170, 612, 630, 662), shade(shot.palette.floor, 0.7))
     d.rectangle(f.box(200, 520, 600, 645), fill=(120, 30, 40))
     d.rectangle(f.box(200, 520, 600, 540), fill=(150, 45, 55))
-    d.rounded_rectangle(f.box(230, 290, 570, 520), radius=f.n(70), fill=c, corners=(True, True, False, False))
-    d.ellipse(f.box(230, 270, 570, 330), fill=shade(c, 1.25))
+    edge = shade(c, 0.8)  # keeps a white kopiah visible against a pale backdrop
+    d.rounded_rectangle(f.box(230, 290, 570, 520), radius=f.n(70), fill=c, corners=(True, True, False, False),
+                        outline=edge, width=f.n(3))
+    d.ellipse(f.box(230, 270, 570, 330), fill=shade(c, 1.25), outline=edge, width=f.n(3))
     gold = (214, 170, 70)
     d.rectangle(f.box(230, 470, 570, 494), fill=gold)
     for x in range(240, 570, 24):
