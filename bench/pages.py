@@ -154,6 +154,7 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{args.workdir / 'bench.db'}",
         "MEDIA_ROOT": str(args.workdir / "media"),
         "PYTHONPATH": str(ROOT),
+        "GUNICORN_ACCESS_LOG": "",
     }
     prepare_database(args.workdir, args.products, env)
     urls = bench_urls(args.workdir / "bench.db", page_size=24)
@@ -164,14 +165,18 @@ def main() -> None:
     with gunicorn("wsgi:app", env, args.workers) as base:
         for name, path in urls.items():
             results.append((name, *wrk(base + path, args.seconds, args.connections)))
+    # The same pages with the page cache off: every request queries and renders.
+    with gunicorn("wsgi:app", {**env, "PAGE_CACHE_SIZE": "0"}, args.workers) as base:
+        for name, path in urls.items():
+            results.append((f"{name} [no page cache]", *wrk(base + path, args.seconds, args.connections)))
 
     bare = results[0][1]
     print()
     print(f"{os.cpu_count()} cores, gunicorn {args.workers} sync workers, wrk 2 threads / "
           f"{args.connections} connections, {args.seconds} s per URL, {args.products:,} products")
-    print(f"{'page':55} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'page':72} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
     for name, rps, lat in results:
-        print(f"{name:55} {rps:8.0f} {rps / bare:7.2f} {lat.get('p50', 0):8.2f} {lat.get('p99', 0):8.2f}")
+        print(f"{name:72} {rps:8.0f} {rps / bare:7.2f} {lat.get('p50', 0):8.2f} {lat.get('p99', 0):8.2f}")
 
 
 if __name__ == "__main__":

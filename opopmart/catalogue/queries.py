@@ -16,11 +16,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, select, tuple_
+from sqlalchemy import and_, bindparam, distinct, exists, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
-from ..core.cache import cached
+from ..core.cache import cached, fresh_within_ttl
 from ..core.timeutil import today_jakarta
 from ..extensions import db
 from ..regions.models import Region, region_label
@@ -100,23 +100,30 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def _conditions(f: ListingFilter) -> list[ColumnElement[bool]]:
+def _conditions(f: ListingFilter, walk_sort_index: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE terms for a filter. ``walk_sort_index`` writes the category and producer
+    terms as ``column + 0`` so no index can serve them: with many matches, walking the
+    sort order's index and checking each row beats collecting and sorting every match."""
     conds: list[ColumnElement[bool]] = [LISTED]
+    category_id = Product.category_id + 0 if walk_sort_index else Product.category_id
+    producer_id = Product.producer_id + 0 if walk_sort_index else Product.producer_id
     if f.category_ids:
-        conds.append(Product.category_id.in_(f.category_ids))
+        conds.append(category_id.in_(f.category_ids))
     if f.producer_id is not None:
-        conds.append(Product.producer_id == f.producer_id)
+        conds.append(producer_id == f.producer_id)
     if f.price_min is not None:
         conds.append(Product.max_price >= f.price_min)
     if f.price_max is not None:
         conds.append(Product.min_price <= f.price_max)
     if f.region_code is not None or f.producer_kind is not None:
-        producer_conds = [Producer.id == Product.producer_id]
+        # IN (not EXISTS): the planner can start from the few producers that match and
+        # reach their products through ix_products_producer_status.
+        producers = select(Producer.id)
         if f.region_code is not None:
-            producer_conds.append(Producer.region_code == f.region_code)
+            producers = producers.where(Producer.region_code == f.region_code)
         if f.producer_kind is not None:
-            producer_conds.append(Producer.kind == f.producer_kind)
-        conds.append(exists().where(*producer_conds))
+            producers = producers.where(Producer.kind == f.producer_kind)
+        conds.append(producer_id.in_(producers))
     if f.cert_type is not None:
         conds.append(
             exists()
@@ -182,6 +189,10 @@ def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
     return value, row_id
 
 
+# Below this many matches a filtered listing sorts its matches instead of walking an index.
+SORT_AFTER_FILTER_BELOW = 5000
+
+
 def count_listed(f: ListingFilter) -> int:
     def compute() -> int:
         stmt = select(func.count()).select_from(Product).where(*_conditions(f))
@@ -213,13 +224,19 @@ def fetch_page(
     walk_desc = descending != backwards
     key = tuple_(column, Product.id)
 
-    ids_stmt = select(Product.id, column).where(*_conditions(f))
+    # Few matches: sorting them beats walking the whole sort index to find them; many:
+    # walk the index. The count is cached, so it picks the plan at no cost. COALESCE(x, x)
+    # is x, but no index delivers it in order, so the planner starts from the filter.
+    filtered = f.cache_key() != ListingFilter().cache_key()
+    few = filtered and total <= SORT_AFTER_FILTER_BELOW
+    ids_stmt = select(Product.id, column).where(*_conditions(f, walk_sort_index=not few))
     if cursor_after or cursor_before:
         value, row_id = cursor_after or cursor_before
         ids_stmt = ids_stmt.where(key < tuple_(value, row_id) if walk_desc else key > tuple_(value, row_id))
     elif number > 1:
         ids_stmt = ids_stmt.offset((number - 1) * page_size)
-    order = (column.desc(), Product.id.desc()) if walk_desc else (column.asc(), Product.id.asc())
+    sort_key = func.coalesce(column, column) if few else column
+    order = (sort_key.desc(), Product.id.desc()) if walk_desc else (sort_key.asc(), Product.id.asc())
     ids_stmt = ids_stmt.order_by(*order).limit(page_size + 1)
 
     keyed = db.session.execute(ids_stmt).all()
@@ -427,15 +444,26 @@ def listed_product(slug: str) -> Product | None:
     ).scalar_one_or_none()
 
 
+_LISTED_STOCK = (
+    select(ProductVariant.id, ProductVariant.stock)
+    .join(Product, Product.id == ProductVariant.product_id)
+    .where(Product.slug == bindparam("slug"), LISTED, ProductVariant.is_active == True)  # noqa: E712
+    .order_by(ProductVariant.id)
+)
+
+
 def listed_stock(slug: str) -> tuple[tuple[int, int], ...] | None:
-    """(variant id, stock) of a public product's active variants; None when not public."""
-    rows = db.session.execute(
-        select(ProductVariant.id, ProductVariant.stock)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .where(Product.slug == slug, LISTED, ProductVariant.is_active == True)  # noqa: E712
-        .order_by(ProductVariant.id)
-    ).all()
-    return tuple((r[0], r[1]) for r in rows) or None
+    """(variant id, stock) of a public product's active variants; None when not public.
+
+    Read at most once per version TTL per worker: a product page may show stock a
+    moment old, never a product that left the catalogue longer ago than that.
+    """
+
+    def compute() -> tuple[tuple[int, int], ...] | None:
+        rows = db.session.execute(_LISTED_STOCK, {"slug": slug}).all()
+        return tuple((r[0], r[1]) for r in rows) or None
+
+    return fresh_within_ttl(("stock", slug), compute)
 
 
 def public_producer(slug: str) -> Producer | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from ..core.cache import cached_page
+from ..core.cache import cached, cached_page
 from ..core.money import format_rupiah
 from ..core.templating import current_locale, thousands
 from ..core.timeutil import today_jakarta
@@ -38,11 +39,29 @@ PRODUCER_KIND_LABELS = {
 }
 
 
+def category_bar() -> Markup:
+    """The header's category links: one rendering per catalogue version and language."""
+    return cached(("fragment:category_bar", current_locale()),
+                  lambda: Markup(render_template("_category_bar.html")))
+
+
+def filter_panel(args, fixed_category: bool) -> Markup:
+    """The listing's filter form, rendered once per set of selections."""
+    key = ("fragment:filters", current_locale(), fixed_category,
+           args.category.slug if args.category else None, tuple(sorted(args.values.items())))
+    return cached(key, lambda: Markup(render_template(
+        "catalogue/_filters.html", args=args, fixed_category=fixed_category,
+        regions=listed_regions(), cert_types=list(CertType), kinds=list(ProducerKind),
+    )))
+
+
 @bp.record_once
 def _template_globals(state) -> None:
     # Globals (not a context processor): imported macros see them too, at no per-request cost.
     state.app.jinja_env.globals.update(
         category_tree=category_tree,
+        category_bar=category_bar,
+        filter_panel=filter_panel,
         cert_labels=CERT_LABELS,
         kind_labels=PRODUCER_KIND_LABELS,
     )
@@ -98,10 +117,7 @@ def _listing(args, fixed_category: bool = False) -> str:
         args=args,
         page=page,
         fixed_category=fixed_category,
-        regions=listed_regions(),
         region_label=region_name(args.filter.region_code) if args.filter.region_code else None,
-        cert_types=list(CertType),
-        kinds=list(ProducerKind),
     )
 
 

@@ -8,7 +8,9 @@ itself is read at most once per ``CATALOGUE_VERSION_TTL_SECONDS``.
 The rule that keeps this correct: every write that changes what a public page shows
 bumps the version in the same transaction (``core.models.bump_version``;
 ``catalogue.services.refresh_products`` does it). Stock levels are the exception, since
-orders change them all the time: pages that show a number in stock put it in their key.
+orders change them all the time: pages that show a number in stock put it in their key,
+read through ``fresh_within_ttl`` (at most the same TTL old). Cached pages hold nothing
+per visitor: no user names, no CSRF tokens.
 """
 
 from __future__ import annotations
@@ -107,7 +109,37 @@ def cached_page(key: Hashable, render: Callable[[], str]) -> str:
                                 current_app.config["CATALOGUE_VERSION_TTL_SECONDS"])
 
 
+class TtlCache:
+    """Values read from the database at most once per ``ttl`` seconds per worker.
+
+    For numbers that move without a version bump (stock after orders) but may be shown
+    a moment late: the cart and checkout always read them live.
+    """
+
+    def __init__(self, maxsize: int = 4096):
+        self._lru = _Lru(maxsize)
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any], ttl: float) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._lru.get(key)
+        if hit is not _MISSING and now - hit[0] < ttl:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._lru.put(key, (now, value))
+        return value
+
+
+def fresh_within_ttl(key: Hashable, compute: Callable[[], Any]) -> Any:
+    return current_app.extensions["opopmart.ttl_cache"].get_or_compute(
+        key, compute, current_app.config["CATALOGUE_VERSION_TTL_SECONDS"]
+    )
+
+
 def register_cache(app: Flask) -> None:
+    app.extensions["opopmart.ttl_cache"] = TtlCache()
     cache = VersionedCache(page_maxsize=app.config["PAGE_CACHE_SIZE"])
     app.extensions["opopmart.catalogue_cache"] = cache
 
