@@ -435,7 +435,7 @@ def listed_product(slug: str) -> Product | None:
         select(Product)
         .where(Product.slug == slug, LISTED)
         .options(
-            joinedload(Product.producer),
+            joinedload(Product.producer, innerjoin=True),
             joinedload(Product.brand),
             selectinload(Product.variants).selectinload(ProductVariant.wholesale_tiers),
             selectinload(Product.images),
