@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, distinct, exists, func, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..core.cache import cached, fresh_within_ttl
@@ -25,13 +24,16 @@ from ..core.timeutil import today_jakarta
 from ..extensions import db
 from ..regions.models import Region, region_label
 from .models import (
+    Brand,
     Category,
     Certification,
     CertType,
     Producer,
     ProducerKind,
     Product,
+    ProductImage,
     ProductVariant,
+    WholesaleTier,
     product_certifications,
 )
 from .services import certificate_is_public
@@ -429,19 +431,153 @@ def top_producers(limit: int) -> list[ProducerCard]:
 # --- single pages ---
 
 
-def listed_product(slug: str) -> Product | None:
+@dataclass(frozen=True)
+class TierView:
+    min_qty: int
+    unit_price: int
+
+
+@dataclass
+class VariantView:
+    id: int
+    sku: str
+    option1: str | None
+    option2: str | None
+    price: int
+    stock: int
+    weight_grams: int
+    min_order_qty: int
+    wholesale_tiers: list[TierView] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return " / ".join(v for v in (self.option1, self.option2) if v)
+
+
+@dataclass(frozen=True)
+class ImageView:
+    key: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class CertView:
+    id: int
+    type: CertType
+    number: str
+    halal_scheme: str | None
+    expires_on: date | None
+    verified: bool
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+@dataclass(frozen=True)
+class BrandView:
+    name: str
+    djki_number: str | None
+
+
+@dataclass(frozen=True)
+class RegionView:
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ProducerView:
+    slug: str
+    name: str
+    kind: ProducerKind
+    region: RegionView
+    pesantren_name: str | None
+    logo_path: str | None
+
+
+@dataclass
+class ProductView:
+    """Everything the product page shows, read as rows: the ORM's relationship
+    loading cost more than the page's queries and rendering together."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    category_id: int
+    option1_name: str | None
+    option2_name: str | None
+    min_price: int
+    max_price: int
+    brand: BrandView | None
+    producer: ProducerView
+    variants: list[VariantView]
+    images: list[ImageView]
+    certifications: list[CertView]
+
+
+_PRODUCT_ROW = (
+    select(Product.id, Product.slug, Product.name, Product.description, Product.category_id,
+           Product.option1_name, Product.option2_name, Product.min_price, Product.max_price,
+           Brand.name, Brand.djki_number, Producer.slug, Producer.name, Producer.kind,
+           Region.kind, Region.name, Producer.pesantren_name, Producer.logo_path)
+    .join(Producer, Producer.id == Product.producer_id)
+    .join(Region, Region.code == Producer.region_code)
+    .outerjoin(Brand, Brand.id == Product.brand_id)
+    .where(Product.slug == bindparam("slug"), LISTED)
+)
+_VARIANT_ROWS = (
+    select(ProductVariant.id, ProductVariant.sku, ProductVariant.option1, ProductVariant.option2,
+           ProductVariant.price, ProductVariant.stock, ProductVariant.weight_grams,
+           ProductVariant.min_order_qty)
+    .where(ProductVariant.product_id == bindparam("product_id"),
+           ProductVariant.is_active == True)  # noqa: E712
+    .order_by(ProductVariant.position, ProductVariant.id)
+)
+_TIER_ROWS = (
+    select(WholesaleTier.variant_id, WholesaleTier.min_qty, WholesaleTier.unit_price)
+    .join(ProductVariant, ProductVariant.id == WholesaleTier.variant_id)
+    .where(ProductVariant.product_id == bindparam("product_id"))
+    .order_by(WholesaleTier.variant_id, WholesaleTier.min_qty)
+)
+_IMAGE_ROWS = (
+    select(ProductImage.key, ProductImage.alt)
+    .where(ProductImage.product_id == bindparam("product_id"))
+    .order_by(ProductImage.position, ProductImage.id)
+)
+_CERT_ROWS = (
+    select(Certification.id, Certification.type, Certification.number,
+           Certification.halal_scheme, Certification.expires_on, Certification.verified)
+    .join(product_certifications, product_certifications.c.certification_id == Certification.id)
+    .where(product_certifications.c.product_id == bindparam("product_id"))
+    .order_by(Certification.id)
+)
+
+
+def listed_product(slug: str) -> ProductView | None:
     """A product page's product with everything it shows, or None when not public."""
-    return db.session.execute(
-        select(Product)
-        .where(Product.slug == slug, LISTED)
-        .options(
-            joinedload(Product.producer, innerjoin=True),
-            joinedload(Product.brand),
-            selectinload(Product.variants).selectinload(ProductVariant.wholesale_tiers),
-            selectinload(Product.images),
-            selectinload(Product.certifications),
-        )
-    ).scalar_one_or_none()
+    session = db.session
+    row = session.execute(_PRODUCT_ROW, {"slug": slug}).first()
+    if row is None:
+        return None
+    params = {"product_id": row[0]}
+    variants = [VariantView(*r) for r in session.execute(_VARIANT_ROWS, params)]
+    by_id = {v.id: v for v in variants}
+    for variant_id, min_qty, unit_price in session.execute(_TIER_ROWS, params):
+        if variant_id in by_id:
+            by_id[variant_id].wholesale_tiers.append(TierView(min_qty, unit_price))
+    if not variants:
+        return None
+    return ProductView(
+        id=row[0], slug=row[1], name=row[2], description=row[3], category_id=row[4],
+        option1_name=row[5], option2_name=row[6], min_price=row[7], max_price=row[8],
+        brand=BrandView(row[9], row[10]) if row[9] is not None else None,
+        producer=ProducerView(row[11], row[12], ProducerKind(row[13]),
+                              RegionView(region_label(row[14], row[15])), row[16], row[17]),
+        variants=variants,
+        images=[ImageView(*r) for r in session.execute(_IMAGE_ROWS, params)],
+        certifications=[CertView(r[0], CertType(r[1]), r[2], r[3], r[4], r[5])
+                        for r in session.execute(_CERT_ROWS, params)],
+    )
 
 
 _LISTED_STOCK = (
@@ -472,7 +608,7 @@ def public_producer(slug: str) -> Producer | None:
     ).scalar_one_or_none()
 
 
-def public_certifications(certs: list[Certification], day: date | None = None) -> list[Certification]:
+def public_certifications(certs: list, day: date | None = None) -> list:
     """What a shopper may rely on: verified by a curator; expired ones are shown as such."""
     return [c for c in certs if c.verified]
 

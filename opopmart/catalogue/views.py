@@ -135,7 +135,7 @@ def _product_page(slug: str) -> str:
     item = listed_product(slug)
     if item is None:
         abort(404)
-    variants = [v for v in item.variants if v.is_active]
+    variants = item.variants
     selected = variants[0]
     wanted = request.args.get("variant", "")
     if wanted.isdigit():
