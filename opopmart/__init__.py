@@ -72,11 +72,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.views import admin_bp
+    from .accounts.views import bp as accounts_bp
     from .catalogue.views import bp as catalogue_bp
     from .core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -86,9 +90,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .core.slots import register_slots
     from .core.templating import register_templating
 
     register_templating(app)
+    register_slots(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -58,6 +59,13 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+
+    # Rate limits, as (attempts, window in seconds), counted in the database (core.ratelimit).
+    RATELIMIT_LOGIN_PER_EMAIL = (10, 15 * 60)
+    RATELIMIT_LOGIN_PER_IP = (30, 15 * 60)
+    RATELIMIT_REGISTER_PER_IP = (5, 60 * 60)
 
     CATALOGUE_PAGE_SIZE = 24
     # How long a worker may reuse a rendered count or navigation tree before asking

@@ -1,6 +1,6 @@
 """Imports every model module so that mappers and Alembic see the whole schema."""
 
-from .accounts.models import User  # noqa: F401
+from .accounts.models import ProducerMember, User  # noqa: F401
 from .catalogue.models import (  # noqa: F401
     Brand,
     Category,
@@ -13,4 +13,5 @@ from .catalogue.models import (  # noqa: F401
     WholesaleTier,
 )
 from .core.models import CacheVersion  # noqa: F401
+from .core.ratelimit import RateLimitHit  # noqa: F401
 from .regions.models import Region  # noqa: F401

@@ -20,6 +20,9 @@ def load_user(user_id: str) -> User | None:
 
 
 def register_login(app: Flask) -> None:
+    from .decorators import redirect_to_login
+
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(redirect_to_login)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, request
-from flask_babel import format_date, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date
 
 from .money import format_rupiah, format_rupiah_range
 
@@ -31,7 +31,13 @@ def long_date(value: date | None) -> str:
 
 
 def current_locale() -> str:
-    return str(get_locale() or "id")
+    """The language code of this request, chosen once (Babel's Locale is not needed here)."""
+    code = g.get("_opop_locale")
+    if code is None:
+        from .i18n import select_locale
+
+        code = g._opop_locale = select_locale() if has_request_context() else "id"
+    return code
 
 
 def register_templating(app: Flask) -> None:
