@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -36,7 +36,23 @@ def render_error(code: int, description: str | None = None):
         return f"{code}", code
 
 
+def refuse_oversized_body() -> None:
+    """Answer 413 for a declared body over MAX_CONTENT_LENGTH before anything reads it.
+
+    Werkzeug raises 413 only once something reads the body (the CSRF check parsing the
+    form, a view calling get_data); this answers first, whatever the route, the hooks
+    and the content type. A body without a declared length (chunked) is still cut off
+    by Werkzeug's limited stream when read.
+    """
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        abort(413)
+
+
 def register_errors(app: Flask) -> None:
+    # First among the before_request hooks, ahead of the CSRF check that extensions add.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_body)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return render_error(exc.code or 500)

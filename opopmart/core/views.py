@@ -25,6 +25,8 @@ def media(name: str):
     response = send_from_directory(
         current_app.config["MEDIA_ROOT"], name,
         mimetype=MEDIA_TYPES[name.rsplit(".", 1)[1]], max_age=31536000,
+        # A document is downloaded, never rendered inline on our origin.
+        as_attachment=name.endswith(".pdf"),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
