@@ -76,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .catalogue.views import bp as catalogue_bp
     from .core.views import bp as core_bp
+    from .seller.views import bp as seller_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(seller_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,3 +15,4 @@ from .catalogue.models import (  # noqa: F401
 from .core.models import CacheVersion  # noqa: F401
 from .core.ratelimit import RateLimitHit  # noqa: F401
 from .regions.models import Region  # noqa: F401
+from .seller.models import ProducerInvite  # noqa: F401

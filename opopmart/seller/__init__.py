@@ -1,0 +1,1 @@
+"""The seller studio: opening a shop, inviting staff, managing products and certificates."""

@@ -1,0 +1,832 @@
+"""Seller rules: opening a shop, staff invitations, products, variants, tiers, certificates.
+
+Services take explicit arguments (never ``current_user`` or ``request``), check every
+field before writing anything, flush and leave the commit to the view. Bad input raises
+``SellerError`` with the messages per form field name (``variants-0-price``; ``""`` for
+the form as a whole), so the view can show each one next to its field.
+
+Every read of a seller's rows goes through ``get_own_producer`` / ``get_own_product``,
+which join ``producer_members``: a row of someone else's shop is simply not found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import MemberRole, ProducerMember, User
+from ..accounts.services import AccountError, check_email, normalize_email
+from ..catalogue.certificates import check_certificate, check_nib
+from ..catalogue.models import (
+    PRODUCT_WORKFLOW,
+    Brand,
+    Category,
+    Certification,
+    CertType,
+    HalalScheme,
+    Producer,
+    ProducerKind,
+    Product,
+    ProductStatus,
+    ProductVariant,
+    WholesaleTier,
+)
+from ..catalogue.pricing import tier_errors
+from ..catalogue.services import attach_certification, change_product_status, refresh_products
+from ..core.money import parse_rupiah
+from ..core.text import slugify
+from ..core.timeutil import utcnow
+from ..core.workflow import IllegalTransition
+from ..regions.models import JAWA_TIMUR, Region, RegionKind
+from .models import ProducerInvite
+
+log = logging.getLogger(__name__)
+
+INVITE_DAYS = 7
+MAX_VARIANTS = 50
+MAX_TIERS = 5
+MAX_PRICE = 1_000_000_000_000  # Rp 1 triliun: anything above is a typing slip
+MAX_STOCK = 10_000_000
+MAX_WEIGHT = 1_000_000  # grams
+MAX_TEXT = 5000
+
+REQUIRED = _l("Wajib diisi.")
+EDITABLE = frozenset({ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED})
+PUBLISHED_CONTENT_REFUSED = _l(
+    "Produk yang sudah tayang: ubah harga dan stok di daftar; "
+    "perubahan isi menunggu fitur revisi kurasi"
+)
+
+
+class SellerError(ValueError):
+    """Messages per form field name; nothing was written."""
+
+    def __init__(self, errors: dict[str, list]):
+        super().__init__("; ".join(f"{k}: {[str(m) for m in v]}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.by_field: dict[str, list] = {}
+
+    def add(self, name: str, message) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise SellerError(self.by_field)
+
+
+def _clean(raw: str | None) -> str:
+    return " ".join((raw or "").split())
+
+
+def _text(errors: _Errors, name: str, raw: str | None, max_len: int, required: bool = False) -> str:
+    value = _clean(raw)
+    if required and not value:
+        errors.add(name, REQUIRED)
+    elif len(value) > max_len:
+        errors.add(name, _l("Paling banyak %(n)s karakter.", n=max_len))
+    return value
+
+
+def _long_text(errors: _Errors, name: str, raw: str | None, required: bool = False) -> str:
+    value = (raw or "").replace("\r\n", "\n").strip()
+    if required and not value:
+        errors.add(name, REQUIRED)
+    elif len(value) > MAX_TEXT:
+        errors.add(name, _l("Paling banyak %(n)s karakter.", n=MAX_TEXT))
+    return value
+
+
+def _int(errors: _Errors, name: str, raw, *, low: int, high: int, default: int | None = None) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value: int | None = raw
+    else:
+        text = (str(raw) if raw is not None else "").strip().replace(".", "")
+        if not text:
+            if default is not None:
+                return default
+            errors.add(name, REQUIRED)
+            return None
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
+        if value is None:
+            errors.add(name, _l("Masukkan bilangan bulat, misalnya 10."))
+            return None
+    if not low <= value <= high:
+        errors.add(name, _l("Isi angka %(low)s sampai %(high)s.", low=f"{low:,}".replace(",", "."),
+                            high=f"{high:,}".replace(",", ".")))
+        return None
+    return value
+
+
+def _price(errors: _Errors, name: str, raw) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value: int | None = raw
+    else:
+        if not (raw or "").strip():
+            errors.add(name, REQUIRED)
+            return None
+        value = parse_rupiah(raw)
+        if value is None:
+            errors.add(name, _l("Tulis harga dalam rupiah tanpa sen, misalnya 25.000."))
+            return None
+    if not 0 < value <= MAX_PRICE:
+        errors.add(name, _l("Harga harus lebih dari Rp 0."))
+        return None
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# Owner-scoped reads
+
+
+def member_role(session: Session, user_id: int, producer_id: int) -> MemberRole | None:
+    return session.execute(
+        select(ProducerMember.role).where(ProducerMember.user_id == user_id,
+                                          ProducerMember.producer_id == producer_id)
+    ).scalar_one_or_none()
+
+
+def own_producers(session: Session, user_id: int) -> list[tuple[Producer, MemberRole]]:
+    rows = session.execute(
+        select(Producer, ProducerMember.role)
+        .join(ProducerMember, ProducerMember.producer_id == Producer.id)
+        .where(ProducerMember.user_id == user_id)
+        .order_by(Producer.name, Producer.id)
+    ).all()
+    return [(producer, role) for producer, role in rows]
+
+
+def has_producer(session: Session, user_id: int) -> bool:
+    return session.execute(
+        select(ProducerMember.id).where(ProducerMember.user_id == user_id).limit(1)
+    ).first() is not None
+
+
+def get_own_producer(session: Session, user_id: int, producer_id: int) -> Producer | None:
+    """The producer if ``user_id`` is one of its members (owner or staff), else None."""
+    return session.execute(
+        select(Producer)
+        .join(ProducerMember, ProducerMember.producer_id == Producer.id)
+        .where(Producer.id == producer_id, ProducerMember.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def get_own_product(session: Session, user_id: int, product_id: int) -> Product | None:
+    """The product if ``user_id`` is a member of its producer, else None (the view: 404)."""
+    return session.execute(
+        select(Product)
+        .join(ProducerMember, ProducerMember.producer_id == Product.producer_id)
+        .where(Product.id == product_id, ProducerMember.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def own_products(session: Session, user_id: int):
+    """A select of every product of the user's producers, newest change first."""
+    return (
+        select(Product)
+        .join(ProducerMember, ProducerMember.producer_id == Product.producer_id)
+        .where(ProducerMember.user_id == user_id)
+        .order_by(Product.updated_at.desc(), Product.id.desc())
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Opening a shop
+
+
+@dataclass
+class ShopApplication:
+    kind: str = ""
+    name: str = ""
+    pesantren_name: str = ""
+    koperasi_name: str = ""
+    nib: str = ""
+    region_code: str = ""
+    address: str = ""
+    description: str = ""
+
+
+def region_choices(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Kabupaten/kota grouped by province, Jawa Timur's 38 first."""
+    regions = session.execute(select(Region).order_by(Region.code)).scalars().all()
+    provinces = {r.code: r.name for r in regions if r.kind is RegionKind.PROVINSI}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for region in regions:
+        if region.kind is RegionKind.PROVINSI:
+            continue
+        groups.setdefault(region.province_code, []).append((region.code, region.display_name))
+    order = sorted(groups, key=lambda code: (code != JAWA_TIMUR, code))
+    return [(provinces.get(code, code), groups[code]) for code in order]
+
+
+def _unique_slug(session: Session, model, base: str, max_length: int) -> str:
+    base = slugify(base, max_length - 6)
+    taken = set(session.execute(
+        select(model.slug).where((model.slug == base) | model.slug.like(base + "-%"))
+    ).scalars())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def open_shop(session: Session, *, user_id: int, application: ShopApplication) -> Producer:
+    """A new, unverified producer with ``user_id`` as its owner."""
+    errors = _Errors()
+    a = application
+    try:
+        kind = ProducerKind(a.kind)
+    except ValueError:
+        kind = None
+        errors.add("kind", _l("Pilih jenis usaha."))
+    name = _text(errors, "name", a.name, 120, required=True)
+    pesantren_name = _text(errors, "pesantren_name", a.pesantren_name, 160,
+                           required=kind in (ProducerKind.PESANTREN, ProducerKind.KOPONTREN))
+    koperasi_name = _text(errors, "koperasi_name", a.koperasi_name, 160,
+                          required=kind is ProducerKind.KOPONTREN)
+    nib = check_nib(a.nib or "")
+    for message in nib.errors:
+        errors.add("nib", message)
+    region = session.get(Region, (a.region_code or "")[:5]) if a.region_code else None
+    if region is None or region.kind is RegionKind.PROVINSI:
+        errors.add("region_code", _l("Pilih kabupaten/kota dari daftar."))
+    address = _long_text(errors, "address", a.address, required=True)
+    description = _long_text(errors, "description", a.description)
+    errors.raise_if_any()
+
+    producer = Producer(
+        kind=kind, name=name, slug=_unique_slug(session, Producer, name, 140),
+        pesantren_name=pesantren_name or None, koperasi_name=koperasi_name or None,
+        nib=nib.normalized, region_code=region.code, address=address, description=description,
+        verified=False,
+    )
+    session.add(producer)
+    session.flush()
+    session.add(ProducerMember(user_id=user_id, producer_id=producer.id, role=MemberRole.OWNER))
+    session.flush()
+    return producer
+
+
+# --------------------------------------------------------------------------------------
+# Staff invitations
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invite_staff(session: Session, *, producer: Producer, inviter_id: int, email: str,
+                 now=None) -> tuple[ProducerInvite, str]:
+    """An invitation for ``email``; returns it and the token (shown once, never stored)."""
+    if member_role(session, inviter_id, producer.id) is not MemberRole.OWNER:
+        raise SellerError({"": [_l("Hanya pemilik toko yang bisa mengundang staf.")]})
+    try:
+        email = check_email(email)
+    except AccountError as exc:
+        raise SellerError({"email": [exc.message]}) from None
+    already = session.execute(
+        select(ProducerMember.id)
+        .join(User, User.id == ProducerMember.user_id)
+        .where(ProducerMember.producer_id == producer.id, User.email == email)
+    ).first()
+    if already is not None:
+        raise SellerError({"email": [_l("Pengguna ini sudah anggota toko.")]})
+    token = secrets.token_urlsafe(32)
+    now = now or utcnow()
+    invite = ProducerInvite(producer_id=producer.id, email=email, token_hash=_hash_token(token),
+                            invited_by_id=inviter_id, created_at=now,
+                            expires_at=now + timedelta(days=INVITE_DAYS))
+    session.add(invite)
+    session.flush()
+    return invite, token
+
+
+def find_invite(session: Session, token: str) -> ProducerInvite | None:
+    if not token or len(token) > 200:
+        return None
+    return session.execute(
+        select(ProducerInvite).where(ProducerInvite.token_hash == _hash_token(token))
+    ).scalar_one_or_none()
+
+
+def invite_problem(invite: ProducerInvite | None, user: User, now=None):
+    """Why ``user`` cannot accept this invitation, or None."""
+    now = now or utcnow()
+    if invite is None:
+        return _l("Undangan tidak ditemukan.")
+    if invite.accepted_at is not None:
+        return _l("Undangan ini sudah dipakai.")
+    if invite.expires_at < now:
+        return _l("Undangan ini sudah kedaluwarsa. Minta pemilik toko mengirim undangan baru.")
+    if normalize_email(user.email) != invite.email:
+        return _l("Undangan ini untuk email lain. Masuk dengan akun %(email)s.", email=invite.email)
+    return None
+
+
+def accept_invite(session: Session, *, token: str, user: User, now=None) -> ProducerMember:
+    now = now or utcnow()
+    invite = find_invite(session, token)
+    problem = invite_problem(invite, user, now)
+    if problem is not None:
+        raise SellerError({"": [problem]})
+    invite.accepted_at = now
+    invite.accepted_by_id = user.id
+    member = session.execute(
+        select(ProducerMember).where(ProducerMember.user_id == user.id,
+                                     ProducerMember.producer_id == invite.producer_id)
+    ).scalar_one_or_none()
+    if member is None:
+        member = ProducerMember(user_id=user.id, producer_id=invite.producer_id, role=MemberRole.STAFF)
+        session.add(member)
+    session.flush()
+    return member
+
+
+def pending_invites(session: Session, producer_id: int, now=None) -> list[ProducerInvite]:
+    now = now or utcnow()
+    return list(session.execute(
+        select(ProducerInvite)
+        .where(ProducerInvite.producer_id == producer_id, ProducerInvite.accepted_at.is_(None),
+               ProducerInvite.expires_at >= now)
+        .order_by(ProducerInvite.id)
+    ).scalars())
+
+
+def members(session: Session, producer_id: int) -> list[tuple[User, MemberRole]]:
+    return [tuple(r) for r in session.execute(
+        select(User, ProducerMember.role)
+        .join(ProducerMember, ProducerMember.user_id == User.id)
+        .where(ProducerMember.producer_id == producer_id)
+        .order_by(ProducerMember.role, User.name)
+    ).all()]
+
+
+# --------------------------------------------------------------------------------------
+# Products
+
+
+@dataclass
+class TierInput:
+    min_qty: str = ""
+    unit_price: str = ""
+
+    def blank(self) -> bool:
+        return not (str(self.min_qty or "").strip() or str(self.unit_price or "").strip())
+
+
+@dataclass
+class VariantInput:
+    id: int | None = None
+    sku: str = ""
+    option1: str = ""
+    option2: str = ""
+    price: str = ""
+    stock: str = ""
+    weight_grams: str = ""
+    min_order_qty: str = ""
+    is_active: bool = True
+    tiers: list[TierInput] = field(default_factory=list)
+
+    def blank(self) -> bool:
+        values = (self.sku, self.option1, self.option2, self.price, self.stock, self.weight_grams,
+                  self.min_order_qty)
+        return self.id is None and not any(str(v or "").strip() for v in values) and all(
+            t.blank() for t in self.tiers)
+
+
+@dataclass
+class ProductInput:
+    name: str = ""
+    category_id: int | str | None = None
+    brand_id: int | str | None = None
+    new_brand: str = ""
+    description: str = ""
+    claims_halal: bool = False
+    option1_name: str = ""
+    option2_name: str = ""
+    variants: list[VariantInput] = field(default_factory=list)
+
+
+@dataclass
+class _Variant:
+    row: int
+    id: int | None
+    sku: str
+    option1: str | None
+    option2: str | None
+    price: int
+    stock: int
+    weight_grams: int
+    min_order_qty: int
+    is_active: bool
+    tiers: list[tuple[int, int]]
+
+
+def category_choices(session: Session) -> list[tuple[int, str]]:
+    """Every category, parents first, as "Makanan & Minuman › Kopi"."""
+    rows = session.execute(select(Category).order_by(Category.position, Category.id)).scalars().all()
+    by_id = {c.id: c for c in rows}
+
+    def path(c: Category) -> str:
+        names, seen = [], set()
+        while c is not None and c.id not in seen:
+            seen.add(c.id)
+            names.append(c.name)
+            c = by_id.get(c.parent_id) if c.parent_id else None
+        return " › ".join(reversed(names))
+
+    return sorted(((c.id, path(c)) for c in rows), key=lambda item: item[1].lower())
+
+
+def brand_choices(session: Session, producer_id: int) -> list[tuple[int, str]]:
+    return [(b.id, b.name) for b in session.execute(
+        select(Brand).where(Brand.producer_id == producer_id).order_by(Brand.name)).scalars()]
+
+
+def _as_id(raw) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def _check_product(session: Session, producer_id: int, data: ProductInput,
+                   product: Product | None) -> tuple[dict, list[_Variant], _Errors]:
+    errors = _Errors()
+    values: dict = {}
+    values["name"] = _text(errors, "name", data.name, 160, required=True)
+    category_id = _as_id(data.category_id)
+    if category_id is None or session.get(Category, category_id) is None:
+        errors.add("category_id", _l("Pilih kategori dari daftar."))
+    values["category_id"] = category_id
+    brand_id = _as_id(data.brand_id)
+    new_brand = _text(errors, "new_brand", data.new_brand, 80)
+    if brand_id:
+        brand = session.get(Brand, brand_id)
+        if brand is None or brand.producer_id != producer_id:
+            errors.add("brand_id", _l("Pilih merek toko Anda dari daftar."))
+    values["brand_id"] = brand_id or None
+    values["new_brand"] = new_brand
+    if brand_id and new_brand:
+        errors.add("new_brand", _l("Pilih merek yang ada atau tulis merek baru, bukan keduanya."))
+    values["description"] = _long_text(errors, "description", data.description, required=True)
+    values["claims_halal"] = bool(data.claims_halal)
+    option1_name = _text(errors, "option1_name", data.option1_name, 40)
+    option2_name = _text(errors, "option2_name", data.option2_name, 40)
+    if option2_name and not option1_name:
+        errors.add("option1_name", _l("Isi pilihan pertama sebelum pilihan kedua."))
+    values["option1_name"] = option1_name or None
+    values["option2_name"] = option2_name or None
+
+    existing = {v.id: v for v in (product.variants if product is not None else [])}
+    variants: list[_Variant] = []
+    seen_skus: dict[str, int] = {}
+    seen_options: dict[tuple, int] = {}
+    rows = list(enumerate(data.variants))
+    if len(rows) > MAX_VARIANTS:
+        errors.add("", _l("Paling banyak %(n)s varian.", n=MAX_VARIANTS))
+        rows = rows[:MAX_VARIANTS]
+    for i, v in rows:
+        if v.blank():
+            continue
+        p = f"variants-{i}-"
+        variant_id = _as_id(v.id)
+        if v.id not in (None, "") and variant_id not in existing:
+            errors.add("", _l("Varian tidak dikenal."))
+            continue
+        sku = _text(errors, p + "sku", v.sku, 64, required=True).upper()
+        option1 = _text(errors, p + "option1", v.option1, 60)
+        option2 = _text(errors, p + "option2", v.option2, 60)
+        if option1_name and not option1:
+            errors.add(p + "option1", REQUIRED)
+        if not option1_name and option1:
+            errors.add(p + "option1", _l("Isi dulu nama pilihan pertama (misalnya Ukuran)."))
+        if option2_name and not option2:
+            errors.add(p + "option2", REQUIRED)
+        if not option2_name and option2:
+            errors.add(p + "option2", _l("Isi dulu nama pilihan kedua (misalnya Warna)."))
+        price = _price(errors, p + "price", v.price)
+        stock = _int(errors, p + "stock", v.stock, low=0, high=MAX_STOCK)
+        weight = _int(errors, p + "weight_grams", v.weight_grams, low=1, high=MAX_WEIGHT)
+        min_order = _int(errors, p + "min_order_qty", v.min_order_qty, low=1, high=MAX_STOCK, default=1)
+        active = bool(v.is_active) if variant_id is not None else True
+        if sku:
+            if sku in seen_skus:
+                errors.add(p + "sku", _l("SKU ini dipakai dua kali."))
+            seen_skus[sku] = i
+        if active:
+            key = (option1.lower(), option2.lower())
+            if key in seen_options:
+                errors.add(p + "option1", _l("Kombinasi pilihan ini sudah ada di varian lain."))
+            seen_options[key] = i
+        tiers: list[tuple[int, int]] = []
+        tier_rows = list(enumerate(v.tiers))[:MAX_TIERS]
+        tiers_ok = True
+        for j, t in tier_rows:
+            if t.blank():
+                continue
+            tp = f"{p}tiers-{j}-"
+            qty = _int(errors, tp + "min_qty", t.min_qty, low=2, high=MAX_STOCK)
+            unit = _price(errors, tp + "unit_price", t.unit_price)
+            if qty is None or unit is None:
+                tiers_ok = False
+            else:
+                tiers.append((qty, unit))
+        if tiers and tiers_ok and price is not None:
+            problems = tier_errors(price, tiers)
+            if problems:
+                errors.add(p + "tiers", _l(
+                    "Harga grosir: jumlah minimum mulai 2 dan naik, harga per unit turun dan "
+                    "di bawah harga normal."))
+        if None in (price, stock, weight, min_order):
+            continue
+        variants.append(_Variant(i, variant_id, sku, option1 or None, option2 or None, price, stock,
+                                 weight, min_order, active, sorted(tiers)))
+    if not any(v.is_active for v in variants) and not errors:
+        errors.add("", _l("Isi paling sedikit satu varian yang dijual (SKU, harga, stok, berat)."))
+    if not option1_name and len([v for v in variants if v.is_active]) > 1:
+        errors.add("option1_name", _l("Beberapa varian perlu nama pilihan, misalnya Ukuran."))
+    # SKUs are unique within a shop, across its other products too.
+    if seen_skus:
+        clash = session.execute(
+            select(ProductVariant.sku).where(
+                ProductVariant.producer_id == producer_id,
+                ProductVariant.sku.in_(list(seen_skus)),
+                ProductVariant.product_id != (product.id if product is not None else -1),
+            )
+        ).scalars().all()
+        for sku in clash:
+            errors.add(f"variants-{seen_skus[sku]}-sku", _l("SKU ini sudah dipakai produk lain di toko Anda."))
+    return values, variants, errors
+
+
+def _brand_for(session: Session, producer_id: int, values: dict) -> int | None:
+    if not values["new_brand"]:
+        return values["brand_id"]
+    brand = session.execute(
+        select(Brand).where(Brand.producer_id == producer_id,
+                            func.lower(Brand.name) == values["new_brand"].lower())
+    ).scalar_one_or_none()
+    if brand is None:
+        brand = Brand(producer_id=producer_id, name=values["new_brand"])
+        session.add(brand)
+        session.flush()
+    return brand.id
+
+
+def _write_variants(session: Session, product: Product, variants: list[_Variant]) -> None:
+    existing = {v.id: v for v in product.variants}
+    # Clear old tiers first so a re-entered (variant, min_qty) never meets its old row.
+    for variant in existing.values():
+        variant.wholesale_tiers.clear()
+    session.flush()
+    for position, data in enumerate(variants):
+        row = existing.get(data.id) if data.id is not None else None
+        if row is None:
+            row = ProductVariant(producer_id=product.producer_id)
+            product.variants.append(row)
+        row.sku, row.option1, row.option2 = data.sku, data.option1, data.option2
+        row.price, row.stock, row.weight_grams = data.price, data.stock, data.weight_grams
+        row.min_order_qty, row.is_active, row.position = data.min_order_qty, data.is_active, position
+        for min_qty, unit_price in data.tiers:
+            row.wholesale_tiers.append(WholesaleTier(min_qty=min_qty, unit_price=unit_price))
+    session.flush()
+
+
+def create_product(session: Session, *, user_id: int, producer_id: int | str | None,
+                   data: ProductInput) -> Product:
+    """A draft product of one of the user's producers."""
+    pid = _as_id(producer_id)
+    producer = get_own_producer(session, user_id, pid) if pid is not None else None
+    if producer is None:
+        raise SellerError({"producer_id": [_l("Pilih toko Anda dari daftar.")]})
+    values, variants, errors = _check_product(session, producer.id, data, None)
+    errors.raise_if_any()
+    product = Product(
+        producer_id=producer.id, category_id=values["category_id"],
+        brand_id=_brand_for(session, producer.id, values), name=values["name"],
+        slug=_unique_slug(session, Product, values["name"], 180),
+        description=values["description"], claims_halal=values["claims_halal"],
+        option1_name=values["option1_name"], option2_name=values["option2_name"],
+        status=ProductStatus.DRAFT,
+    )
+    session.add(product)
+    session.flush()
+    _write_variants(session, product, variants)
+    refresh_products(session, product_ids=[product.id])
+    return product
+
+
+def _content_changed(product: Product, values: dict, variants: list[_Variant]) -> bool:
+    if values["new_brand"]:
+        return True
+    if (values["name"], values["category_id"], values["brand_id"], values["description"],
+            values["claims_halal"], values["option1_name"], values["option2_name"]) != (
+            product.name, product.category_id, product.brand_id, product.description,
+            product.claims_halal, product.option1_name, product.option2_name):
+        return True
+    existing = {v.id: v for v in product.variants}
+    for data in variants:
+        row = existing.get(data.id)
+        if row is None or (row.sku, row.option1, row.option2) != (data.sku, data.option1, data.option2):
+            return True
+    return False
+
+
+def update_product(session: Session, *, product: Product, data: ProductInput) -> Product:
+    """Edit a draft or a product sent back for changes.
+
+    A published product keeps its curated content: only prices, stock, weights, minimum
+    orders and wholesale tiers may change here (they apply at once); anything else is
+    refused until curated revisions exist.
+    """
+    status = product.status
+    if status not in EDITABLE and status is not ProductStatus.PUBLISHED:
+        raise SellerError({"": [_l("Produk berstatus ini tidak bisa diubah.")]})
+    values, variants, errors = _check_product(session, product.producer_id, data, product)
+    errors.raise_if_any()
+    if status is ProductStatus.PUBLISHED:
+        if _content_changed(product, values, variants):
+            raise SellerError({"": [PUBLISHED_CONTENT_REFUSED]})
+    else:
+        product.name = values["name"]
+        product.category_id = values["category_id"]
+        product.brand_id = _brand_for(session, product.producer_id, values)
+        product.description = values["description"]
+        product.claims_halal = values["claims_halal"]
+        product.option1_name, product.option2_name = values["option1_name"], values["option2_name"]
+    _write_variants(session, product, variants)
+    product.updated_at = utcnow()
+    refresh_products(session, product_ids=[product.id])
+    return product
+
+
+def quick_update_variant(session: Session, *, product: Product, variant_id: int,
+                         price: str | int, stock: str | int) -> ProductVariant:
+    """Price and stock of one variant, in any status; public pages follow at once."""
+    variant = next((v for v in product.variants if v.id == variant_id), None)
+    if variant is None:
+        raise SellerError({"": [_l("Varian tidak dikenal.")]})
+    errors = _Errors()
+    new_price = _price(errors, "price", price)
+    new_stock = _int(errors, "stock", stock, low=0, high=MAX_STOCK)
+    if new_price is not None:
+        problems = tier_errors(new_price, [(t.min_qty, t.unit_price) for t in variant.wholesale_tiers])
+        if problems:
+            errors.add("price", _l("Harga grosir varian ini harus tetap di bawah harga normal; "
+                                   "ubah harga grosirnya di halaman produk."))
+    errors.raise_if_any()
+    variant.price, variant.stock = new_price, new_stock
+    product.updated_at = utcnow()
+    session.flush()
+    refresh_products(session, product_ids=[product.id])
+    return variant
+
+
+SELLER_MOVES = {
+    "submit": ProductStatus.SUBMITTED,
+    "archive": ProductStatus.ARCHIVED,
+    "restore": ProductStatus.DRAFT,
+}
+
+
+def seller_move(session: Session, *, product: Product, action: str, actor_id: int):
+    """Submit for curation, archive, or restore an archived product to draft."""
+    target = SELLER_MOVES.get(action)
+    if target is None:
+        raise SellerError({"": [_l("Tindakan tidak dikenal.")]})
+    # A seller never restores anything but an archived product (submitted → draft is a curator's).
+    if action == "restore" and product.status is not ProductStatus.ARCHIVED:
+        raise SellerError({"": [_l("Hanya produk yang diarsipkan yang bisa dipulihkan.")]})
+    if action == "submit" and not any(v.is_active for v in product.variants):
+        raise SellerError({"": [_l("Tambahkan paling sedikit satu varian sebelum mengajukan kurasi.")]})
+    try:
+        PRODUCT_WORKFLOW.require(product.status, target)
+    except IllegalTransition:
+        raise SellerError({"": [_l("Produk berstatus %(status)s tidak bisa %(action)s.",
+                                   status=STATUS_LABELS[product.status],
+                                   action=ACTION_LABELS[action])]}) from None
+    return change_product_status(session, product, target, actor_id=actor_id)
+
+
+STATUS_LABELS = {
+    ProductStatus.DRAFT: _l("draf"),
+    ProductStatus.SUBMITTED: _l("menunggu kurasi"),
+    ProductStatus.PUBLISHED: _l("tayang"),
+    ProductStatus.CHANGES_REQUESTED: _l("perlu perbaikan"),
+    ProductStatus.REJECTED: _l("ditolak"),
+    ProductStatus.ARCHIVED: _l("diarsipkan"),
+}
+ACTION_LABELS = {
+    "submit": _l("diajukan untuk kurasi"),
+    "archive": _l("diarsipkan"),
+    "restore": _l("dipulihkan"),
+}
+
+
+def allowed_actions(product: Product) -> list[str]:
+    actions = []
+    for action, target in SELLER_MOVES.items():
+        if action == "restore" and product.status is not ProductStatus.ARCHIVED:
+            continue
+        if PRODUCT_WORKFLOW.allowed(product.status, target):
+            actions.append(action)
+    return actions
+
+
+# --------------------------------------------------------------------------------------
+# Certificates
+
+
+@dataclass
+class CertificateInput:
+    type: str = ""
+    number: str = ""
+    halal_scheme: str = ""
+    issuer: str = ""
+    issued_on: date | str | None = None
+    expires_on: date | str | None = None
+
+
+def _date(errors: _Errors, name: str, raw) -> date | None:
+    if raw is None or isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        errors.add(name, _l("Tulis tanggal sebagai TTTT-BB-HH, misalnya 2026-03-31."))
+        return None
+    if not 1950 <= value.year <= 2100:
+        errors.add(name, _l("Tanggal ini tidak masuk akal."))
+        return None
+    return value
+
+
+def add_certificate(session: Session, *, product: Product,
+                    data: CertificateInput) -> tuple[Certification, list[str]]:
+    """A new, unverified certificate of the product's producer, attached to the product.
+
+    Returns it with the format warnings a curator should look at. Only curators verify.
+    """
+    errors = _Errors()
+    try:
+        cert_type = CertType(data.type)
+    except ValueError:
+        cert_type = None
+        errors.add("type", _l("Pilih jenis sertifikat."))
+    scheme = None
+    if data.halal_scheme:
+        try:
+            scheme = HalalScheme(data.halal_scheme)
+        except ValueError:
+            errors.add("halal_scheme", _l("Pilih skema dari daftar."))
+        if cert_type is not None and cert_type is not CertType.HALAL:
+            errors.add("halal_scheme", _l("Skema hanya untuk sertifikat halal."))
+    elif cert_type is CertType.HALAL:
+        errors.add("halal_scheme", _l("Pilih skema sertifikasi halal."))
+    issuer = _text(errors, "issuer", data.issuer, 120)
+    issued_on = _date(errors, "issued_on", data.issued_on)
+    expires_on = _date(errors, "expires_on", data.expires_on)
+    if issued_on and expires_on and expires_on < issued_on:
+        errors.add("expires_on", _l("Tanggal berlaku sampai harus setelah tanggal terbit."))
+    warnings: list[str] = []
+    normalized = ""
+    if not _clean(data.number):
+        errors.add("number", REQUIRED)
+    elif len(_clean(data.number)) > 64:
+        errors.add("number", _l("Paling banyak %(n)s karakter.", n=64))
+    elif cert_type is not None:
+        check = check_certificate(cert_type, data.number, expires_on)
+        for message in check.errors:
+            errors.add("number", message)
+        warnings = list(check.warnings)
+        normalized = check.normalized[:64]
+    errors.raise_if_any()
+    cert = Certification(
+        producer_id=product.producer_id, type=cert_type, number=normalized, halal_scheme=scheme,
+        issuer=issuer, issued_on=issued_on, expires_on=expires_on, verified=False,
+    )
+    session.add(cert)
+    session.flush()
+    attach_certification(session, product, cert)
+    session.flush()
+    refresh_products(session, product_ids=[product.id])
+    return cert, warnings
