@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField,
                      SelectField, StringField, TextAreaField)
 
@@ -163,3 +164,10 @@ def apply_errors(form, errors: dict) -> None:
             form.form_errors.extend(str(m) for m in messages)
         else:
             target.errors = [*target.errors, *(str(m) for m in messages)]
+
+
+class PhotoForm(FlaskForm):
+    """The file is judged by its content (core.uploads), never by name or declared type."""
+
+    photo = FileField(_l("Foto produk (JPEG, PNG atau WebP)"))
+    alt = StringField(_l("Keterangan foto"))

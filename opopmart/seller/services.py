@@ -34,12 +34,14 @@ from ..catalogue.models import (
     Producer,
     ProducerKind,
     Product,
+    ProductImage,
     ProductStatus,
     ProductVariant,
     WholesaleTier,
 )
 from ..catalogue.pricing import tier_errors
 from ..catalogue.services import attach_certification, change_product_status, refresh_products
+from ..core.media import StoredImage, media_files
 from ..core.money import parse_rupiah
 from ..core.text import slugify
 from ..core.timeutil import utcnow
@@ -830,3 +832,45 @@ def add_certificate(session: Session, *, product: Product,
     session.flush()
     refresh_products(session, product_ids=[product.id])
     return cert, warnings
+
+
+MAX_PHOTOS = 8
+
+
+def check_photos_editable(product: Product) -> None:
+    """Photos are curated content: they change only while the seller holds the product.
+
+    Called before anything is written to disk, so a refused upload leaves no file behind.
+    """
+    if product.status is ProductStatus.PUBLISHED:
+        raise SellerError({"photo": [PUBLISHED_CONTENT_REFUSED]})
+    if product.status not in EDITABLE:
+        raise SellerError({"photo": [_l("Produk berstatus ini tidak bisa diubah.")]})
+
+
+def add_photo(session: Session, *, product: Product, stored: StoredImage, alt: str) -> ProductImage:
+    check_photos_editable(product)
+    if len(product.images) >= MAX_PHOTOS:
+        raise SellerError({"photo": [_l("Paling banyak %(n)s foto per produk.", n=MAX_PHOTOS)]})
+    image = ProductImage(product_id=product.id, key=stored.key, width=stored.width,
+                         height=stored.height, alt=" ".join((alt or "").split())[:200],
+                         position=max((i.position for i in product.images), default=-1) + 1)
+    session.add(image)
+    session.flush()
+    refresh_products(session, product_ids=[product.id])
+    return image
+
+
+def remove_photo(session: Session, *, product: Product, image_id: int) -> list[str]:
+    """Delete one photo row; returns the file names to delete after the commit (none when
+    another row still uses the same stored key, as pooled demo rows do)."""
+    check_photos_editable(product)
+    image = next((i for i in product.images if i.id == image_id), None)
+    if image is None:
+        raise LookupError(image_id)
+    key = image.key
+    session.delete(image)
+    session.flush()
+    refresh_products(session, product_ids=[product.id])
+    still_used = session.execute(select(ProductImage.id).where(ProductImage.key == key).limit(1)).first()
+    return [] if still_used else media_files(key)

@@ -9,8 +9,9 @@ by a browser or a proxy (``Cache-Control: no-store``).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,11 +19,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import MemberRole, User
 from ..catalogue.models import ProductEvent, ProductStatus
+from ..core.uploads import UploadRejected, store_photo
 from ..extensions import db
 from . import services
-from .forms import (NEW_VARIANT_ROWS, ActionForm, CertificateForm, InviteForm, ProductForm,
+from .forms import (NEW_VARIANT_ROWS, ActionForm, CertificateForm, InviteForm, PhotoForm, ProductForm,
                     QuickVariantForm, ShopForm, apply_errors, options)
 from .services import SellerError
+from ..core.media import media_files
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +284,8 @@ def _product_page(product, form=None, cert_form=None, status=200):
     return render_template(
         "seller/product_form.html", product=product, form=form,
         cert_form=cert_form or CertificateForm(formdata=None), action_form=ActionForm(),
+        photo_form=PhotoForm(formdata=None), photos_editable=product.status in services.EDITABLE,
+        max_photos=services.MAX_PHOTOS,
         events=events, actions=services.allowed_actions(product),
         status_labels=services.STATUS_LABELS,
         editable=product.status in services.EDITABLE or product.status is ProductStatus.PUBLISHED,
@@ -392,3 +397,75 @@ def add_certificate(product_id: int):
     edit_form = _product_form(product.producer_id, product, formdata=False)
     _fill_from_product(edit_form, product)
     return _product_page(product, edit_form, cert_form=form)
+
+
+def _photos_url(product_id: int) -> str:
+    return url_for("seller.edit_product", product_id=product_id) + "#foto"
+
+
+def _flash_errors(exc: SellerError) -> None:
+    for messages in exc.errors.values():
+        for message in messages:
+            flash(str(message), "error")
+
+
+@bp.post("/produk/<int:product_id>/foto")
+@login_required
+def add_photo(product_id: int):
+    product = _own_product_or_404(product_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename and not upload.content_length:
+        flash(_("Pilih foto yang akan diunggah."), "error")
+        return redirect(_photos_url(product.id), 303)
+    try:
+        services.check_photos_editable(product)  # before anything touches the disk
+        stored = store_photo(upload.stream, current_app.config["MEDIA_ROOT"])
+    except SellerError as exc:
+        _flash_errors(exc)
+        return redirect(_photos_url(product.id), 303)
+    except UploadRejected as exc:
+        flash(str(exc.message), "error")
+        return redirect(_photos_url(product.id), 303)
+    try:
+        services.add_photo(db.session, product=product, stored=stored, alt=form.alt.data or "")
+        db.session.commit()
+    except SellerError as exc:
+        db.session.rollback()
+        _remove_files(media_files(stored.key))
+        _flash_errors(exc)
+    else:
+        flash(_("Foto ditambahkan."), "success")
+    return redirect(_photos_url(product.id), 303)
+
+
+@bp.post("/produk/<int:product_id>/foto/<int:image_id>/hapus")
+@login_required
+def remove_photo(product_id: int, image_id: int):
+    product = _own_product_or_404(product_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        files = services.remove_photo(db.session, product=product, image_id=image_id)
+    except LookupError:
+        abort(404)
+    except SellerError as exc:
+        db.session.rollback()
+        _flash_errors(exc)
+        return redirect(_photos_url(product.id), 303)
+    db.session.commit()
+    _remove_files(files)  # after the commit: a failed commit keeps the photo whole
+    flash(_("Foto dihapus."), "success")
+    return redirect(_photos_url(product.id), 303)
+
+
+def _remove_files(names: list[str]) -> None:
+    """A side effect after commit: never breaks the request, only logs."""
+    root = Path(current_app.config["MEDIA_ROOT"])
+    for name in names:
+        try:
+            (root / name).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete media file %s", name, exc_info=True)

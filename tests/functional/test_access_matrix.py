@@ -31,6 +31,7 @@ class World:
     product_slug: str
     producer_slug: str
     image_key: str
+    image_id: int
     target_user: int
 
 
@@ -55,7 +56,7 @@ def world(app, session) -> World:
     session.add(ProducerMember(user_id=users["seller_b"].id, producer_id=shop_b.id, role=MemberRole.OWNER))
     session.commit()
     return World(product.id, product.variants[0].id, shop_a.id, product.slug, shop_a.slug,
-                 image.key, users["shopper"].id)
+                 image.key, image.id, users["shopper"].id)
 
 
 def log_in(client, role: str) -> None:
@@ -126,6 +127,10 @@ MATRIX = [
     ("seller.move", "POST", "/studio/produk/{product_a}/arsipkan", {}, LOGIN(404, seller_a=303)),
     ("seller.add_certificate", "POST", "/studio/produk/{product_a}/sertifikat",
      {"type": "pirt", "number": "bukan-nomor"}, LOGIN(404, seller_a=200)),
+    ("seller.add_photo", "POST", "/studio/produk/{product_a}/foto", {}, LOGIN(404, seller_a=303)),
+    # Product A is published: its photos wait for curated revisions (a message, 303).
+    ("seller.remove_photo", "POST", "/studio/produk/{product_a}/foto/{image_id}/hapus", {},
+     LOGIN(404, seller_a=303)),
     ("seller.invite", "POST", "/studio/toko/{producer_a}/undang",
      {"email": "staf@contoh.id"}, LOGIN(404, seller_a=200)),  # the owner sees the link once
     # An unknown or expired invitation link is a bad request, whoever follows it.
