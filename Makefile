@@ -72,9 +72,11 @@ postgres-server:
 	fi
 
 # The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
+# Every test has its own database, so the suite runs on every core (pytest-xdist).
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 test: install-test chromium postgres-server
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
-	tools/with_postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+	tools/with_postgres.sh $(PYTEST) $(PYTEST_ARGS)
 
 bench: install-test
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }

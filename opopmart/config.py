@@ -67,6 +67,9 @@ class Config:
     RATELIMIT_LOGIN_PER_IP = (30, 15 * 60)
     RATELIMIT_REGISTER_PER_IP = (5, 60 * 60)
 
+    # scrypt N:r:p; lowering it anywhere but in tests weakens every stored password.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+
     CATALOGUE_PAGE_SIZE = 24
     # How long a worker may reuse a rendered count or navigation tree before asking
     # the database whether the catalogue changed. 0 asks on every request.
@@ -117,6 +120,8 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    # Still scrypt, at a work factor that makes fixture users cheap.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     WTF_CSRF_ENABLED = True
     CATALOGUE_VERSION_TTL_SECONDS = 0.0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import ROLES, User
 
+DEFAULT_HASH_METHOD = "scrypt:32768:8:1"
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 NAME_MAX = 120
@@ -37,8 +39,13 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    # scrypt: memory-hard (werkzeug's defaults: N=2**15, r=8, p=1).
-    return generate_password_hash(password, method="scrypt")
+    """scrypt, memory-hard. The work factor is configuration (PASSWORD_HASH_METHOD): the
+    real one (N=2**15, r=8, p=1) everywhere but the test suite, which would otherwise
+    spend minutes hashing fixture passwords."""
+    method = DEFAULT_HASH_METHOD
+    if has_app_context():
+        method = current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_HASH_METHOD)
+    return generate_password_hash(password, method=method)
 
 
 def normalize_email(raw: str | None) -> str:

@@ -193,3 +193,11 @@ def test_given_production_env_without_secret_key_when_app_created_then_config_er
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(None, {"INSTANCE_PATH": str(tmp_path)})
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_passwords_use_full_strength_scrypt_outside_tests():
+    from opopmart.config import DevelopmentConfig, ProductionConfig, TestConfig
+
+    assert DevelopmentConfig.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    assert ProductionConfig.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    assert TestConfig.PASSWORD_HASH_METHOD == "scrypt:1024:8:1"
