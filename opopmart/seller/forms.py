@@ -122,6 +122,8 @@ class CertificateForm(FlaskForm):
     issuer = StringField(_l("Penerbit"))
     issued_on = StringField(_l("Tanggal terbit"), render_kw={"type": "date"})
     expires_on = StringField(_l("Berlaku sampai"), render_kw={"type": "date"})
+    document = FileField(_l("Dokumen (PDF atau foto, tidak wajib)"),
+                         render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp"})
 
     def to_input(self) -> services.CertificateInput:
         return services.CertificateInput(

@@ -782,8 +782,8 @@ def _date(errors: _Errors, name: str, raw) -> date | None:
     return value
 
 
-def add_certificate(session: Session, *, product: Product,
-                    data: CertificateInput) -> tuple[Certification, list[str]]:
+def add_certificate(session: Session, *, product: Product, data: CertificateInput,
+                    document: str | None = None) -> tuple[Certification, list[str]]:
     """A new, unverified certificate of the product's producer, attached to the product.
 
     Returns it with the format warnings a curator should look at. Only curators verify.
@@ -825,6 +825,7 @@ def add_certificate(session: Session, *, product: Product,
     cert = Certification(
         producer_id=product.producer_id, type=cert_type, number=normalized, halal_scheme=scheme,
         issuer=issuer, issued_on=issued_on, expires_on=expires_on, verified=False,
+        document_path=document,
     )
     session.add(cert)
     session.flush()

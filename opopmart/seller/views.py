@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import MemberRole, User
 from ..catalogue.models import ProductEvent, ProductStatus
-from ..core.uploads import UploadRejected, store_photo
+from ..core.uploads import UploadRejected, store_document, store_photo
 from ..extensions import db
 from . import services
 from .forms import (NEW_VARIANT_ROWS, ActionForm, CertificateForm, InviteForm, PhotoForm, ProductForm,
@@ -380,19 +380,30 @@ def add_certificate(product_id: int):
     product = _own_product_or_404(product_id)
     form = CertificateForm()
     if form.validate_on_submit():
+        upload = request.files.get("document")
+        stored = None
         try:
-            _cert, warnings = services.add_certificate(db.session, product=product, data=form.to_input())
+            if upload is not None and upload.filename:
+                stored = store_document(upload.stream, current_app.config["MEDIA_ROOT"])
+            _cert, warnings = services.add_certificate(
+                db.session, product=product, data=form.to_input(),
+                document=stored.filename if stored else None)
             db.session.commit()
+        except UploadRejected as exc:
+            form.document.errors = [*form.document.errors, str(exc.message)]
         except SellerError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         except IntegrityError:
             _conflict(form)
         else:
+            stored = None  # kept: the certificate row points at it
             flash(_("Sertifikat ditambahkan; kurator akan memeriksanya."), "success")
             for warning in warnings:
                 flash(str(warning), "info")
             return redirect(url_for("seller.edit_product", product_id=product.id) + "#sertifikat", 303)
+        if stored is not None:
+            _remove_files([stored.filename] if stored.kind == "pdf" else media_files(stored.key))
     product = _own_product_or_404(product_id)
     edit_form = _product_form(product.producer_id, product, formdata=False)
     _fill_from_product(edit_form, product)

@@ -127,3 +127,63 @@ def test_owner_removes_a_photo_and_its_files(app, client, session):
     session.expire_all()
     assert session.execute(select(ProductImage)).scalars().all() == []
     assert not any(name.startswith(key) for name in media_names(app))
+
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def add_certificate(client, token, product_id, document: bytes | None, filename="sertifikat.pdf"):
+    data = {"csrf_token": token, "type": "pirt", "number": "2063578010123-28",
+            "issuer": "Dinkes Surabaya", "issued_on": "2023-01-10", "expires_on": "2028-01-10"}
+    if document is not None:
+        data["document"] = (io.BytesIO(document), filename)
+    return client.post(f"/studio/produk/{product_id}/sertifikat", data=data,
+                       content_type="multipart/form-data")
+
+
+def test_certificate_with_pdf_document_is_stored_and_served_as_attachment(app, client, session):
+    from opopmart.catalogue.models import Certification
+
+    product, _ = setup_shop(session)
+    token = log_in(client, "pemilik@contoh.id")
+    response = add_certificate(client, token, product.id, MINIMAL_PDF)
+    assert response.status_code == 303
+    session.expire_all()
+    cert = session.execute(select(Certification)).scalar_one()
+    assert (cert.number, cert.verified) == ("2063578010123-28", False)
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", cert.document_path)
+    assert media_names(app) == {cert.document_path}
+    with client.get(f"/media/{cert.document_path}") as served:
+        assert served.status_code == 200
+        assert served.mimetype == "application/pdf"
+        assert served.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_certificate_document_that_is_not_a_pdf_or_photo_is_refused(app, client, session):
+    from opopmart.catalogue.models import Certification
+
+    product, _ = setup_shop(session)
+    token = log_in(client, "pemilik@contoh.id")
+    response = add_certificate(client, token, product.id, b"<html><script>alert(1)</script></html>",
+                               filename="sertifikat.pdf")
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.execute(select(Certification)).scalars().all() == []
+    assert media_names(app) == set()
+
+
+def test_invalid_certificate_fields_leave_no_stored_document(app, client, session):
+    from opopmart.catalogue.models import Certification
+
+    product, _ = setup_shop(session)
+    token = log_in(client, "pemilik@contoh.id")
+    response = client.post(f"/studio/produk/{product.id}/sertifikat",
+                           data={"csrf_token": token, "type": "pirt", "number": "salah",
+                                 "document": (io.BytesIO(MINIMAL_PDF), "s.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    session.expire_all()
+    assert session.execute(select(Certification)).scalars().all() == []
+    assert media_names(app) == set()
