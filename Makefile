@@ -52,6 +52,7 @@ localstripe: install
 	fi
 
 run: demo localstripe
+	$(BIN)/flask search reindex --if-missing
 	@echo "OPOP Mart on http://$(HOST):$(PORT)"
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 

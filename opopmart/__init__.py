@@ -47,6 +47,7 @@ def create_app(
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -58,6 +59,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from .accounts.auth import register_login
     from .core.cache import register_cache
+    from .search import register_search
     from .core.database import register_database
     from .core.i18n import register_babel
     from .extensions import csrf, db, migrate
@@ -69,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     register_babel(app)
     register_login(app)
     register_cache(app)
+    register_search(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -76,6 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .catalogue.views import bp as catalogue_bp
     from .core.views import bp as core_bp
+    from .curation.views import bp as curation_bp
+    from .notifications.views import bp as notifications_bp
+    from .search.views import bp as search_bp
     from .seller.views import bp as seller_bp
 
     app.register_blueprint(core_bp)
@@ -83,6 +89,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(seller_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(curation_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -97,6 +106,12 @@ def register_template_helpers(app: Flask) -> None:
 
     register_templating(app)
     register_slots(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from .curation.lapse import register_lapse_check
+
+    register_lapse_check(app)
 
 
 def register_commands(app: Flask) -> None:

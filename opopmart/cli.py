@@ -79,7 +79,23 @@ def purge_rate_limits() -> None:
     click.echo(f"{removed} expired rate-limit rows deleted.")
 
 
+curation_cli = AppGroup("curation", help="Curation housekeeping.")
+
+
+@curation_cli.command("check-expiry")
+def check_expiry() -> None:
+    """Hide products whose required certificate expired and tell their sellers (daily cron)."""
+    from .core.timeutil import today_jakarta
+    from .curation.lapse import check_expiry as run
+
+    report = run(db.session, today=today_jakarta())
+    db.session.commit()
+    click.echo(f"{report.checked} published products checked, {report.hidden} hidden, "
+               f"{report.notified} sellers notified.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(curation_cli)

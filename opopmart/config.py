@@ -43,6 +43,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SECRET_KEY: str | None = None
     MEDIA_ROOT: str | None = None
+    # Certificate scans: never under MEDIA_ROOT, which /media serves to anyone.
+    DOCUMENT_ROOT: str | None = None
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -74,8 +76,30 @@ class Config:
     # How long a worker may reuse a rendered count or navigation tree before asking
     # the database whether the catalogue changed. 0 asks on every request.
     CATALOGUE_VERSION_TTL_SECONDS = 1.0
+    # How often each worker looks for products whose certificates just lapsed (0: only
+    # `flask curation check-expiry` does it).
+    LAPSE_CHECK_INTERVAL_SECONDS = 3600
     # Rendered public pages kept per worker (0 turns page caching off, e.g. to measure).
     PAGE_CACHE_SIZE = 256
+
+    # Search (opopmart.search): the backend, where the Whoosh index lives (filled in by
+    # resolve(): instance/search), and how long a writer waits for the index lock.
+    SEARCH_BACKEND = "whoosh"
+    SEARCH_INDEX_DIR: str | None = None
+    SEARCH_LOCK_TIMEOUT = 5.0
+    # Answers kept per worker and index generation (0 turns it off, e.g. to measure).
+    SEARCH_RESULT_CACHE_SIZE = 512
+
+    # Email (notifications.mail). Without MAIL_SERVER, emails are written to the
+    # ``opopmart.mail`` log instead of being sent. SITE_URL (e.g. https://opopmart.id)
+    # lets an email link to the page it is about.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "OPOP Mart <noreply@localhost>"
+    SITE_URL: str | None = None
 
     def resolve(self, instance_path: str) -> None:
         """Fill in what depends on the environment and the instance folder."""
@@ -83,8 +107,21 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = self._database_url(instance)
         self.SECRET_KEY = self._secret_key(instance)
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(instance / "media")
+        self.DOCUMENT_ROOT = os.environ.get("DOCUMENT_ROOT") or str(instance / "documents")
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", self.MAX_CONTENT_LENGTH)
         self.PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", self.PAGE_CACHE_SIZE)
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or self.SEARCH_BACKEND
+        self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search")
+        self._mail_settings()
+
+    def _mail_settings(self) -> None:
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _env_int("MAIL_PORT", self.MAIL_PORT)
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", self.MAIL_USE_TLS)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
+        self.SITE_URL = os.environ.get("SITE_URL") or None
 
     def _database_url(self, instance: Path) -> str:
         url = os.environ.get("DATABASE_URL")
@@ -124,6 +161,10 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     WTF_CSRF_ENABLED = True
     CATALOGUE_VERSION_TTL_SECONDS = 0.0
+    LAPSE_CHECK_INTERVAL_SECONDS = 0  # tests that need it turn it on
+
+    def _mail_settings(self) -> None:
+        pass  # tests never mail a server from the environment; they set MAIL_* themselves
 
     def _secret_key(self, instance: Path) -> str:
         return os.environ.get("SECRET_KEY") or "test-secret-key-not-for-production"

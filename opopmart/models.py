@@ -6,6 +6,7 @@ from .catalogue.models import (  # noqa: F401
     Category,
     Certification,
     Producer,
+    ProducerEvent,
     Product,
     ProductEvent,
     ProductImage,
@@ -14,5 +15,10 @@ from .catalogue.models import (  # noqa: F401
 )
 from .core.models import CacheVersion  # noqa: F401
 from .core.ratelimit import RateLimitHit  # noqa: F401
+from .curation.models import ProductReview  # noqa: F401
+from .curation.revision_models import ProductRevision  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
 from .regions.models import Region  # noqa: F401
+from .search.models import SearchQueueEntry  # noqa: F401
+from .seller.changelog import VariantChange  # noqa: F401
 from .seller.models import ProducerInvite  # noqa: F401

@@ -112,6 +112,8 @@ def app(databases, tmp_path):
             "SQLALCHEMY_DATABASE_URI": url,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "MEDIA_ROOT": str(tmp_path / "media"),
+            "DOCUMENT_ROOT": str(tmp_path / "documents"),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
         },
     )
     app.test_client_class = FreshContextClient

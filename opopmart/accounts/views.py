@@ -214,3 +214,6 @@ def set_role(user_id: int):
     db.session.commit()
     flash(_("Peran %(email)s diperbarui.", email=target.email), "success")
     return redirect(back, 303)
+
+
+from . import history_views  # noqa: E402,F401 - registers /admin/riwayat on admin_bp

@@ -50,6 +50,24 @@ class ProducerKind(StrEnum):
     UMKM = "umkm"
 
 
+class ProducerStatus(StrEnum):
+    PENDING = "pending"  # a new shop, or one that re-applied: waiting for a curator
+    VERIFIED = "verified"  # checked by a curator: its published products are public
+    REFUSED = "refused"  # refused or suspended by a curator, with a reason; may re-apply
+
+
+# A verified producer may be suspended (verified -> refused, with a reason), which hides
+# every product of it at once; a refused one re-applies (refused -> pending).
+PRODUCER_WORKFLOW: Workflow[ProducerStatus] = Workflow(
+    "producer",
+    {
+        ProducerStatus.PENDING: {ProducerStatus.VERIFIED, ProducerStatus.REFUSED},
+        ProducerStatus.VERIFIED: {ProducerStatus.REFUSED},
+        ProducerStatus.REFUSED: {ProducerStatus.PENDING},
+    },
+)
+
+
 class Producer(TimestampMixin, db.Model):
     """A shop: a pesantren, its cooperative, or an UMKM in the programme."""
 
@@ -66,6 +84,12 @@ class Producer(TimestampMixin, db.Model):
     address: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     logo_path: Mapped[str | None] = mapped_column(String(80))
+    # Changed only by catalogue.services.change_producer_status, which keeps ``verified``
+    # (what the catalogue reads) equal to ``status == verified`` and writes a ProducerEvent.
+    status: Mapped[ProducerStatus] = mapped_column(
+        _enum(ProducerStatus, 16), default=ProducerStatus.PENDING,
+        server_default=ProducerStatus.PENDING.value, index=True,
+    )
     verified: Mapped[bool] = mapped_column(default=False)
     verified_at: Mapped[datetime | None] = mapped_column()
 
@@ -141,7 +165,8 @@ PRODUCT_WORKFLOW: Workflow[ProductStatus] = Workflow(
         },
         ProductStatus.CHANGES_REQUESTED: {ProductStatus.SUBMITTED, ProductStatus.ARCHIVED},
         ProductStatus.REJECTED: {ProductStatus.ARCHIVED},
-        ProductStatus.PUBLISHED: {ProductStatus.ARCHIVED},
+        # Back to the curators when a lapsed certificate is renewed.
+        ProductStatus.PUBLISHED: {ProductStatus.ARCHIVED, ProductStatus.SUBMITTED},
         ProductStatus.ARCHIVED: {ProductStatus.DRAFT},
     },
 )
@@ -181,6 +206,11 @@ class Product(TimestampMixin, db.Model):
             sqlite_where=text("is_listed = 1"), postgresql_where=text("is_listed"),
         ),
         Index("ix_products_producer_status", "producer_id", "status"),
+        # The lapse check looks for listed products whose certificates ran out.
+        Index(
+            "ix_products_listed_lapses", "lapses_on",
+            sqlite_where=text("is_listed = 1"), postgresql_where=text("is_listed"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,6 +234,11 @@ class Product(TimestampMixin, db.Model):
     max_price: Mapped[int | None] = mapped_column(BigInteger)
     in_stock: Mapped[bool] = mapped_column(default=False)
     cover_image: Mapped[str | None] = mapped_column(String(80))
+    # The last day the required certificates hold (None: nothing lapses). After it the
+    # product is not for sale until a renewed certificate passes review again.
+    lapses_on: Mapped[date | None] = mapped_column(Date)
+    # The lapse the seller was last told about, so the daily check tells them once.
+    lapse_notified_on: Mapped[date | None] = mapped_column(Date)
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
@@ -327,6 +362,8 @@ class ProductEvent(db.Model):
     """One row per status change: who moved which product from what to what, and why."""
 
     __tablename__ = "product_events"
+    # The admins' event log reads newest first across all products.
+    __table_args__ = (Index("ix_product_events_created_at", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
@@ -334,4 +371,19 @@ class ProductEvent(db.Model):
     from_status: Mapped[ProductStatus | None] = mapped_column(_enum(ProductStatus))
     to_status: Mapped[ProductStatus] = mapped_column(_enum(ProductStatus))
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProducerEvent(db.Model):
+    """One row per verification status change of a producer: who, when, from, to, why."""
+
+    __tablename__ = "producer_events"
+    __table_args__ = (Index("ix_producer_events_created_at", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[ProducerStatus | None] = mapped_column(_enum(ProducerStatus, 16))
+    to_status: Mapped[ProducerStatus] = mapped_column(_enum(ProducerStatus, 16))
+    reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

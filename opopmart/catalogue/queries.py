@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, distinct, exists, func, select, tuple_
+from sqlalchemy import bindparam, distinct, exists, func, select, tuple_
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..core.cache import cached, fresh_within_ttl

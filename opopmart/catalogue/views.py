@@ -126,9 +126,31 @@ def product(slug: str):
     slug = slug[:180]
     stock = listed_stock(slug)
     if stock is None:
-        abort(404)
+        return _unavailable_page(slug)
     # Stock moves with every order without a catalogue version bump: it is in the key.
     return _page(lambda: _product_page(slug), stock)
+
+
+def _unavailable_page(slug: str):
+    """A published product that stopped selling because a required certificate expired
+    says so (shoppers follow old links and bookmarks); anything else not listed is a 404."""
+    from sqlalchemy import select
+
+    from ..curation.lapse import lapsed_certificates
+    from ..extensions import db
+    from .models import Producer, Product, ProductStatus
+
+    row = db.session.execute(
+        select(Product, Producer).join(Producer, Producer.id == Product.producer_id)
+        .where(Product.slug == slug, Product.status == ProductStatus.PUBLISHED,
+               Producer.verified.is_(True), Product.lapses_on < today_jakarta())
+    ).first()
+    if row is None:
+        abort(404)
+    item, producer = row
+    certs = lapsed_certificates(db.session, item.id, item.lapses_on)
+    return render_template("catalogue/unavailable.html", product=item, producer=producer,
+                           certs=certs, cert_labels=CERT_LABELS)
 
 
 def _product_page(slug: str) -> str:

@@ -8,7 +8,7 @@ page cache has stored the page, so a cached page never holds anyone's name or to
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request, session, url_for
+from flask import Flask, current_app, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from urllib.parse import urlencode

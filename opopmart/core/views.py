@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, make_response, redirect, request, send_from_directory
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..extensions import db
@@ -30,6 +31,30 @@ def media(name: str):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.get("/dokumen/sertifikat/<int:certification_id>")
+@login_required
+def certificate_document(certification_id: int):
+    """A certificate scan, for the producer's members, curators and admins only.
+
+    Scans carry names, addresses and signatures that the public page does not show, so
+    they live outside MEDIA_ROOT and everyone else gets the same 404 as for a missing one.
+    """
+    from ..catalogue.services import readable_certificate
+
+    cert = readable_certificate(db.session, user=current_user, certification_id=certification_id)
+    if cert is None or not cert.document_path or not MEDIA_NAME.match(cert.document_path):
+        abort(404)
+    extension = cert.document_path.rsplit(".", 1)[1]
+    response = send_from_directory(
+        current_app.config["DOCUMENT_ROOT"], cert.document_path, mimetype=MEDIA_TYPES[extension],
+        as_attachment=extension == "pdf", download_name=f"sertifikat-{cert.id}.{extension}",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

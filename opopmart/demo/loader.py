@@ -39,6 +39,7 @@ from ..catalogue.models import (
     HalalScheme,
     Producer,
     ProducerKind,
+    ProducerStatus,
     Product,
     ProductEvent,
     ProductImage,
@@ -267,9 +268,9 @@ def _create_producer(session: Session, pp: ProducerPlan, media_root: str, now: d
     session.add(producer)
     session.flush()
     if spec.verified:
-        set_producer_verified(session, producer, True)
+        event = set_producer_verified(session, producer, True)
         # Verification happened a few days after the shop joined, not during this load.
-        producer.verified_at = _ago(now, max(0.5, pp.joined_age_days - 4))
+        producer.verified_at = event.created_at = _ago(now, max(0.5, pp.joined_age_days - 4))
     counts.producers += 1
     return producer
 
@@ -485,7 +486,8 @@ def _insert_extra_producers(session: Session, extras: Sequence[ExtraProducer], r
                 "koperasi_name": e.koperasi, "nib": e.nib, "region_code": e.region,
                 "address": f"Jl. Pesantren No. {rng.randint(1, 120)}, {regions[e.region]}, Jawa Timur",
                 "description": extra_producer_description(e, regions[e.region]), "logo_path": None,
-                "verified": True, "verified_at": joined + timedelta(days=5), "created_at": joined,
+                "status": ProducerStatus.VERIFIED, "verified": True,
+                "verified_at": joined + timedelta(days=5), "created_at": joined,
                 "updated_at": joined,
             })
         ids = _insert_returning_ids(session, Producer, producer_rows, "slug")

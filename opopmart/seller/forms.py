@@ -133,6 +133,13 @@ class CertificateForm(FlaskForm):
         )
 
 
+class AttachCertificateForm(FlaskForm):
+    """Choices are filled by the view from the producer's own certificates; the service
+    checks the id again, so a forged value is an error, never someone else's row."""
+
+    certification_id = SelectField(_l("Sertifikat toko"), choices=[], validate_choice=False)
+
+
 def all_fields(form) -> dict:
     """Every field of a form by its full name, subform fields included."""
     found = {}
@@ -173,3 +180,22 @@ class PhotoForm(FlaskForm):
 
     photo = FileField(_l("Foto produk (JPEG, PNG atau WebP)"))
     alt = StringField(_l("Keterangan foto"))
+
+
+class ShopEditForm(ShopForm):
+    """ShopForm plus the logo. A verified shop's legal fields are shown as text and not
+    sent; seller.shop refuses a request that changes them anyway."""
+
+    logo = FileField(_l("Logo toko (JPEG, PNG atau WebP)"),
+                     render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    remove_logo = BooleanField(_l("Hapus logo"))
+
+    def sent(self, name: str) -> str | None:
+        """The field's value, or None when the request did not carry it at all."""
+        field = getattr(self, name)
+        return (field.data or "") if field.raw_data else None
+
+
+class BrandForm(FlaskForm):
+    name = StringField(_l("Nama merek"))
+    djki_number = StringField(_l("Nomor pendaftaran DJKI (tidak wajib)"))

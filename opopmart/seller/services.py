@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import MemberRole, ProducerMember, User
@@ -38,13 +38,14 @@ from ..catalogue.models import (
     ProductStatus,
     ProductVariant,
     WholesaleTier,
+    product_certifications,
 )
 from ..catalogue.pricing import tier_errors
 from ..catalogue.services import attach_certification, change_product_status, refresh_products
 from ..core.media import StoredImage, media_files
 from ..core.money import parse_rupiah
 from ..core.text import slugify
-from ..core.timeutil import utcnow
+from ..core.timeutil import today_jakarta, utcnow
 from ..core.workflow import IllegalTransition
 from ..regions.models import JAWA_TIMUR, Region, RegionKind
 from .models import ProducerInvite
@@ -61,9 +62,15 @@ MAX_TEXT = 5000
 
 REQUIRED = _l("Wajib diisi.")
 EDITABLE = frozenset({ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED})
+# Bulk uploads change only prices, stock and the like of a published product; the
+# studio form holds content changes as a revision for a curator (curation.revisions).
 PUBLISHED_CONTENT_REFUSED = _l(
-    "Produk yang sudah tayang: ubah harga dan stok di daftar; "
-    "perubahan isi menunggu fitur revisi kurasi"
+    "Produk yang sudah tayang: lewat berkas hanya harga, stok, berat, minimal pesanan dan "
+    "harga grosir yang bisa diubah; ubah isinya di studio (perubahan menunggu kurasi)"
+)
+PUBLISHED_VARIANTS_REFUSED = _l(
+    "Produk yang sudah tayang: SKU dan pilihan varian tidak bisa diubah, dan varian baru "
+    "tidak bisa ditambahkan. Buat produk baru untuk varian lain."
 )
 
 
@@ -247,8 +254,26 @@ def _unique_slug(session: Session, model, base: str, max_length: int) -> str:
     return f"{base}-{n}"
 
 
-def open_shop(session: Session, *, user_id: int, application: ShopApplication) -> Producer:
-    """A new, unverified producer with ``user_id`` as its owner."""
+@dataclass
+class ShopValues:
+    """A ShopApplication checked and normalised: what the producer row stores."""
+
+    kind: ProducerKind | None
+    name: str
+    pesantren_name: str | None
+    koperasi_name: str | None
+    nib: str
+    region_code: str | None
+    address: str
+    description: str
+
+
+def check_shop(session: Session, application: ShopApplication) -> tuple[ShopValues, _Errors]:
+    """Every rule for a shop's details, checked without writing anything.
+
+    Shared by opening a shop and editing it (seller.shop.update_shop), so both accept
+    exactly the same data; the errors are keyed by ShopForm field names.
+    """
     errors = _Errors()
     a = application
     try:
@@ -269,13 +294,24 @@ def open_shop(session: Session, *, user_id: int, application: ShopApplication) -
         errors.add("region_code", _l("Pilih kabupaten/kota dari daftar."))
     address = _long_text(errors, "address", a.address, required=True)
     description = _long_text(errors, "description", a.description)
+    return ShopValues(
+        kind=kind, name=name, pesantren_name=pesantren_name or None,
+        koperasi_name=koperasi_name or None, nib=nib.normalized,
+        region_code=region.code if region is not None else None, address=address,
+        description=description,
+    ), errors
+
+
+def open_shop(session: Session, *, user_id: int, application: ShopApplication) -> Producer:
+    """A new, unverified producer with ``user_id`` as its owner."""
+    values, errors = check_shop(session, application)
     errors.raise_if_any()
 
     producer = Producer(
-        kind=kind, name=name, slug=_unique_slug(session, Producer, name, 140),
-        pesantren_name=pesantren_name or None, koperasi_name=koperasi_name or None,
-        nib=nib.normalized, region_code=region.code, address=address, description=description,
-        verified=False,
+        kind=values.kind, name=values.name, slug=_unique_slug(session, Producer, values.name, 140),
+        pesantren_name=values.pesantren_name, koperasi_name=values.koperasi_name,
+        nib=values.nib, region_code=values.region_code, address=values.address,
+        description=values.description, verified=False,
     )
     session.add(producer)
     session.flush()
@@ -308,6 +344,13 @@ def invite_staff(session: Session, *, producer: Producer, inviter_id: int, email
     ).first()
     if already is not None:
         raise SellerError({"email": [_l("Pengguna ini sudah anggota toko.")]})
+    # The link is shown only once, so inviting the same email again is how an owner gets
+    # a new link: the new invitation replaces any pending one, whose link stops working.
+    session.execute(
+        delete(ProducerInvite).where(ProducerInvite.producer_id == producer.id,
+                                     ProducerInvite.email == email,
+                                     ProducerInvite.accepted_at.is_(None))
+    )
     token = secrets.token_urlsafe(32)
     now = now or utcnow()
     invite = ProducerInvite(producer_id=producer.id, email=email, token_hash=_hash_token(token),
@@ -330,7 +373,9 @@ def invite_problem(invite: ProducerInvite | None, user: User, now=None):
     """Why ``user`` cannot accept this invitation, or None."""
     now = now or utcnow()
     if invite is None:
-        return _l("Undangan tidak ditemukan.")
+        # Cancelled and replaced invitations are deleted, so they end up here too.
+        return _l("Undangan ini tidak berlaku lagi: sudah dibatalkan pemilik toko atau "
+                  "tidak pernah ada. Minta pemilik toko mengirim undangan baru.")
     if invite.accepted_at is not None:
         return _l("Undangan ini sudah dipakai.")
     if invite.expires_at < now:
@@ -591,7 +636,10 @@ def _brand_for(session: Session, producer_id: int, values: dict) -> int | None:
     return brand.id
 
 
-def _write_variants(session: Session, product: Product, variants: list[_Variant]) -> None:
+def _write_variants(session: Session, product: Product, variants: list[_Variant],
+                    actor_id: int | None = None) -> None:
+    from .changelog import log_variant
+
     existing = {v.id: v for v in product.variants}
     # Clear old tiers first so a re-entered (variant, min_qty) never meets its old row.
     for variant in existing.values():
@@ -602,6 +650,7 @@ def _write_variants(session: Session, product: Product, variants: list[_Variant]
         if row is None:
             row = ProductVariant(producer_id=product.producer_id)
             product.variants.append(row)
+        log_variant(session, row, price=data.price, stock=data.stock, actor_id=actor_id)
         row.sku, row.option1, row.option2 = data.sku, data.option1, data.option2
         row.price, row.stock, row.weight_grams = data.price, data.stock, data.weight_grams
         row.min_order_qty, row.is_active, row.position = data.min_order_qty, data.is_active, position
@@ -611,8 +660,12 @@ def _write_variants(session: Session, product: Product, variants: list[_Variant]
 
 
 def create_product(session: Session, *, user_id: int, producer_id: int | str | None,
-                   data: ProductInput) -> Product:
-    """A draft product of one of the user's producers."""
+                   data: ProductInput, refresh: bool = True) -> Product:
+    """A draft product of one of the user's producers.
+
+    ``refresh=False`` leaves the listing projection to the caller, who must then call
+    ``refresh_products`` once for every product it saved (bulk uploads: one refresh for
+    a thousand products instead of a thousand)."""
     pid = _as_id(producer_id)
     producer = get_own_producer(session, user_id, pid) if pid is not None else None
     if producer is None:
@@ -630,7 +683,8 @@ def create_product(session: Session, *, user_id: int, producer_id: int | str | N
     session.add(product)
     session.flush()
     _write_variants(session, product, variants)
-    refresh_products(session, product_ids=[product.id])
+    if refresh:
+        refresh_products(session, product_ids=[product.id])
     return product
 
 
@@ -650,12 +704,22 @@ def _content_changed(product: Product, values: dict, variants: list[_Variant]) -
     return False
 
 
-def update_product(session: Session, *, product: Product, data: ProductInput) -> Product:
+def _variants_restructured(product: Product, variants: list[_Variant]) -> bool:
+    existing = {v.id: v for v in product.variants}
+    return any(data.id not in existing or (existing[data.id].sku, existing[data.id].option1,
+                                           existing[data.id].option2) != (data.sku, data.option1, data.option2)
+               for data in variants)
+
+
+def update_product(session: Session, *, product: Product, data: ProductInput,
+                   refresh: bool = True, actor_id: int | None = None) -> Product:
     """Edit a draft or a product sent back for changes.
 
-    A published product keeps its curated content: only prices, stock, weights, minimum
-    orders and wholesale tiers may change here (they apply at once); anything else is
-    refused until curated revisions exist.
+    A published product keeps its curated content: prices, stock, weights, minimum
+    orders and wholesale tiers apply at once (and are logged); name, description,
+    category, brand, halal claim and option names go into the product's pending revision
+    for a curator (curation.revisions) while the public keeps the approved content. Its
+    variants' SKUs and options, and new variants, are refused.
     """
     status = product.status
     if status not in EDITABLE and status is not ProductStatus.PUBLISHED:
@@ -663,8 +727,12 @@ def update_product(session: Session, *, product: Product, data: ProductInput) ->
     values, variants, errors = _check_product(session, product.producer_id, data, product)
     errors.raise_if_any()
     if status is ProductStatus.PUBLISHED:
-        if _content_changed(product, values, variants):
-            raise SellerError({"": [PUBLISHED_CONTENT_REFUSED]})
+        if _variants_restructured(product, variants):
+            raise SellerError({"": [PUBLISHED_VARIANTS_REFUSED]})
+        from ..curation.revisions import stage_content  # curation builds on this module
+
+        staged = {**values, "brand_id": _brand_for(session, product.producer_id, values)}
+        stage_content(session, product=product, values=staged, actor_id=actor_id)
     else:
         product.name = values["name"]
         product.category_id = values["category_id"]
@@ -672,14 +740,56 @@ def update_product(session: Session, *, product: Product, data: ProductInput) ->
         product.description = values["description"]
         product.claims_halal = values["claims_halal"]
         product.option1_name, product.option2_name = values["option1_name"], values["option2_name"]
-    _write_variants(session, product, variants)
+    _write_variants(session, product, variants, actor_id=actor_id)
     product.updated_at = utcnow()
-    refresh_products(session, product_ids=[product.id])
+    if refresh:  # see create_product
+        refresh_products(session, product_ids=[product.id])
     return product
 
 
+def _differs(product: Product, values: dict, variants: list[_Variant]) -> bool:
+    """Whether saving the checked values would change anything stored (positions aside)."""
+    if values["new_brand"] or _content_changed(product, values, variants):
+        return True
+    if len(variants) != len(product.variants):
+        return True
+    existing = {v.id: v for v in product.variants}
+    for data in variants:
+        row = existing[data.id]
+        if (row.price, row.stock, row.weight_grams, row.min_order_qty, row.is_active) != (
+                data.price, data.stock, data.weight_grams, data.min_order_qty, data.is_active):
+            return True
+        if sorted((t.min_qty, t.unit_price) for t in row.wholesale_tiers) != data.tiers:
+            return True
+    return False
+
+
+def check_product(session: Session, *, producer_id: int, data: ProductInput,
+                  product: Product | None = None) -> tuple[dict[str, list], bool]:
+    """What create_product (``product`` None) or update_product would refuse, writing nothing.
+
+    Returns the errors by field name and whether saving would change anything. An
+    unchanged product is not an error whatever its status or its older data (bulk
+    uploads re-send every product of a shop: untouched rows must pass through), so the
+    status rules of update_product apply only to a change.
+    """
+    values, variants, errors = _check_product(session, producer_id, data, product)
+    if product is None:
+        return errors.by_field, True
+    changed = _differs(product, values, variants)
+    if not changed:
+        return {}, False
+    if not errors:
+        if product.status not in EDITABLE and product.status is not ProductStatus.PUBLISHED:
+            errors.add("", _l("Produk berstatus ini tidak bisa diubah."))
+        elif product.status is ProductStatus.PUBLISHED and _content_changed(product, values, variants):
+            errors.add("", PUBLISHED_CONTENT_REFUSED)
+    return errors.by_field, True
+
+
 def quick_update_variant(session: Session, *, product: Product, variant_id: int,
-                         price: str | int, stock: str | int) -> ProductVariant:
+                         price: str | int, stock: str | int,
+                         actor_id: int | None = None) -> ProductVariant:
     """Price and stock of one variant, in any status; public pages follow at once."""
     variant = next((v for v in product.variants if v.id == variant_id), None)
     if variant is None:
@@ -693,6 +803,9 @@ def quick_update_variant(session: Session, *, product: Product, variant_id: int,
             errors.add("price", _l("Harga grosir varian ini harus tetap di bawah harga normal; "
                                    "ubah harga grosirnya di halaman produk."))
     errors.raise_if_any()
+    from .changelog import log_variant
+
+    log_variant(session, variant, price=new_price, stock=new_stock, actor_id=actor_id)
     variant.price, variant.stock = new_price, new_stock
     product.updated_at = utcnow()
     session.flush()
@@ -717,13 +830,22 @@ def seller_move(session: Session, *, product: Product, action: str, actor_id: in
         raise SellerError({"": [_l("Hanya produk yang diarsipkan yang bisa dipulihkan.")]})
     if action == "submit" and not any(v.is_active for v in product.variants):
         raise SellerError({"": [_l("Tambahkan paling sedikit satu varian sebelum mengajukan kurasi.")]})
+    # Published products go back to review only through a renewed certificate.
+    seller_can = action != "submit" or product.status is not ProductStatus.PUBLISHED
     try:
+        if not seller_can:
+            raise IllegalTransition(PRODUCT_WORKFLOW.kind, product.status, target)
         PRODUCT_WORKFLOW.require(product.status, target)
     except IllegalTransition:
         raise SellerError({"": [_l("Produk berstatus %(status)s tidak bisa %(action)s.",
                                    status=STATUS_LABELS[product.status],
                                    action=ACTION_LABELS[action])]}) from None
-    return change_product_status(session, product, target, actor_id=actor_id)
+    event = change_product_status(session, product, target, actor_id=actor_id)
+    if target is ProductStatus.SUBMITTED:
+        from ..curation.services import open_review  # curation builds on this module
+
+        open_review(session, product=product, submitted_by_id=actor_id)  # AlreadyPending is a SellerError
+    return event
 
 
 STATUS_LABELS = {
@@ -745,6 +867,8 @@ def allowed_actions(product: Product) -> list[str]:
     actions = []
     for action, target in SELLER_MOVES.items():
         if action == "restore" and product.status is not ProductStatus.ARCHIVED:
+            continue
+        if action == "submit" and product.status is ProductStatus.PUBLISHED:
             continue
         if PRODUCT_WORKFLOW.allowed(product.status, target):
             actions.append(action)
@@ -783,7 +907,8 @@ def _date(errors: _Errors, name: str, raw) -> date | None:
 
 
 def add_certificate(session: Session, *, product: Product, data: CertificateInput,
-                    document: str | None = None) -> tuple[Certification, list[str]]:
+                    document: str | None = None,
+                    actor_id: int | None = None) -> tuple[Certification, list[str]]:
     """A new, unverified certificate of the product's producer, attached to the product.
 
     Returns it with the format warnings a curator should look at. Only curators verify.
@@ -829,28 +954,108 @@ def add_certificate(session: Session, *, product: Product, data: CertificateInpu
     )
     session.add(cert)
     session.flush()
+    lapsed = is_lapsed(product)
     attach_certification(session, product, cert)
     session.flush()
     refresh_products(session, product_ids=[product.id])
+    if lapsed:
+        _back_to_review(session, product, actor_id)
     return cert, warnings
+
+
+def is_lapsed(product: Product, day: date | None = None) -> bool:
+    """Published, but a certificate its approval rested on has expired."""
+    return (product.status is ProductStatus.PUBLISHED and product.lapses_on is not None
+            and product.lapses_on < (day or today_jakarta()))
+
+
+def _back_to_review(session: Session, product: Product, actor_id: int | None) -> None:
+    """A renewed certificate is checked by a curator before the product sells again."""
+    from ..curation.services import open_review
+
+    change_product_status(session, product, ProductStatus.SUBMITTED, actor_id=actor_id,
+                          note=str(_l("Sertifikat diperbarui setelah kedaluwarsa.")))
+    open_review(session, product=product, submitted_by_id=actor_id)
+
+
+def attachable_certificates(session: Session, product: Product) -> list[Certification]:
+    """The producer's certificates this product does not carry yet (a halal certificate
+    or a merek registration usually covers a whole product group)."""
+    attached = select(product_certifications.c.certification_id).where(
+        product_certifications.c.product_id == product.id)
+    return list(session.execute(
+        select(Certification).where(Certification.producer_id == product.producer_id,
+                                    Certification.id.not_in(attached))
+        .order_by(Certification.type, Certification.number, Certification.id)
+    ).scalars())
+
+
+def attach_existing_certificate(session: Session, *, product: Product, certification_id,
+                                actor_id: int | None = None) -> Certification:
+    """Let one more product carry a certificate the producer already entered.
+
+    The link itself proves nothing to the public: only a curator-verified, unexpired
+    certificate is shown or counted, so attaching is allowed whenever adding is.
+    """
+    cert_id = _as_id(certification_id)
+    cert = session.get(Certification, cert_id) if cert_id is not None else None
+    if cert is None or cert.producer_id != product.producer_id:
+        raise SellerError({"certification_id": [_l("Pilih sertifikat toko Anda dari daftar.")]})
+    if cert in product.certifications:
+        raise SellerError({"certification_id": [_l("Produk ini sudah memakai sertifikat tersebut.")]})
+    lapsed = is_lapsed(product)
+    attach_certification(session, product, cert)
+    session.flush()
+    session.expire(product, ["certifications"])
+    refresh_products(session, product_ids=[product.id])
+    if lapsed:
+        _back_to_review(session, product, actor_id)
+    return cert
+
+
+def detach_certificate(session: Session, *, product: Product, certification_id: int) -> None:
+    """Take a certificate off a product the seller still holds; the certificate stays
+    with the producer. A published product's certificates are curated content."""
+    if product.status is ProductStatus.PUBLISHED:
+        raise SellerError({"": [_l("Produk yang sudah tayang: sertifikatnya tidak bisa "
+                                   "dilepas, karena pembeli dan kurator mengandalkannya.")]})
+    if product.status not in EDITABLE:
+        raise SellerError({"": [_l("Produk berstatus ini tidak bisa diubah.")]})
+    deleted = session.execute(
+        product_certifications.delete().where(
+            product_certifications.c.product_id == product.id,
+            product_certifications.c.certification_id == certification_id)
+    ).rowcount
+    if not deleted:
+        raise LookupError(certification_id)
+    session.flush()
+    session.expire(product, ["certifications"])
+    refresh_products(session, product_ids=[product.id])
 
 
 MAX_PHOTOS = 8
 
 
 def check_photos_editable(product: Product) -> None:
-    """Photos are curated content: they change only while the seller holds the product.
+    """Photos are curated content: they change while the seller holds the product, or, on
+    a published product, in its pending revision (the public rows stay as approved).
 
     Called before anything is written to disk, so a refused upload leaves no file behind.
     """
-    if product.status is ProductStatus.PUBLISHED:
-        raise SellerError({"photo": [PUBLISHED_CONTENT_REFUSED]})
-    if product.status not in EDITABLE:
+    if product.status not in EDITABLE and product.status is not ProductStatus.PUBLISHED:
         raise SellerError({"photo": [_l("Produk berstatus ini tidak bisa diubah.")]})
 
 
-def add_photo(session: Session, *, product: Product, stored: StoredImage, alt: str) -> ProductImage:
+def add_photo(session: Session, *, product: Product, stored: StoredImage, alt: str,
+              actor_id: int | None = None) -> ProductImage | None:
+    """A photo row; on a published product the photo joins the pending revision instead
+    (None is returned: no public row exists until a curator approves)."""
     check_photos_editable(product)
+    if product.status is ProductStatus.PUBLISHED:
+        from ..curation.revisions import stage_photo_add
+
+        stage_photo_add(session, product=product, stored=stored, alt=alt, actor_id=actor_id)
+        return None
     if len(product.images) >= MAX_PHOTOS:
         raise SellerError({"photo": [_l("Paling banyak %(n)s foto per produk.", n=MAX_PHOTOS)]})
     image = ProductImage(product_id=product.id, key=stored.key, width=stored.width,
@@ -862,13 +1067,19 @@ def add_photo(session: Session, *, product: Product, stored: StoredImage, alt: s
     return image
 
 
-def remove_photo(session: Session, *, product: Product, image_id: int) -> list[str]:
+def remove_photo(session: Session, *, product: Product, image_id: int,
+                 actor_id: int | None = None) -> list[str]:
     """Delete one photo row; returns the file names to delete after the commit (none when
-    another row still uses the same stored key, as pooled demo rows do)."""
+    another row still uses the same stored key, as pooled demo rows do). On a published
+    product the photo leaves the pending revision's list; the public row stays."""
     check_photos_editable(product)
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
         raise LookupError(image_id)
+    if product.status is ProductStatus.PUBLISHED:
+        from ..curation.revisions import stage_photo_remove
+
+        return stage_photo_remove(session, product=product, key=image.key, actor_id=actor_id)
     key = image.key
     session.delete(image)
     session.flush()

@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import MemberRole, User
+from ..catalogue.certificates import CERT_LABELS
 from ..catalogue.models import ProductEvent, ProductStatus
+from ..core.templating import long_date
 from ..core.uploads import UploadRejected, store_document, store_photo
 from ..extensions import db
 from . import services
-from .forms import (NEW_VARIANT_ROWS, ActionForm, CertificateForm, InviteForm, PhotoForm, ProductForm,
+from .forms import (NEW_VARIANT_ROWS, ActionForm, AttachCertificateForm, CertificateForm, InviteForm, PhotoForm, ProductForm,
                     QuickVariantForm, ShopForm, apply_errors, options)
 from .services import SellerError
 from ..core.media import media_files
@@ -66,6 +68,25 @@ def _own_producer_or_404(producer_id: int):
 def _conflict(form) -> None:
     db.session.rollback()
     form.form_errors.append(_("Data bentrok dengan perubahan lain. Periksa lagi lalu simpan ulang."))
+
+
+REFUSED = object()
+
+
+def _commit_or_form_errors(form, action):
+    """Run one service call and commit; a refusal puts its messages on the form, rolls
+    back and returns REFUSED, so a view only says what to do on success."""
+    try:
+        result = action()
+        db.session.commit()
+    except SellerError as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors)
+    except IntegrityError:
+        _conflict(form)
+    else:
+        return result
+    return REFUSED
 
 
 # --------------------------------------------------------------------------------------
@@ -274,7 +295,16 @@ def new_product():
     return render_template("seller/product_form.html", form=form, product=None)
 
 
-def _product_page(product, form=None, cert_form=None, status=200):
+def _attach_form(product, formdata=None) -> AttachCertificateForm:
+    form = AttachCertificateForm(formdata=formdata)
+    form.certification_id.choices = [
+        (str(c.id), f"{CERT_LABELS.get(c.type, c.type)} {c.number}"
+         + (f" ({_('berlaku sampai %(date)s', date=long_date(c.expires_on))})" if c.expires_on else ""))
+        for c in services.attachable_certificates(db.session, product)]
+    return form
+
+
+def _product_page(product, form=None, cert_form=None, status=200, attach_form=None):
     events = db.session.execute(
         select(ProductEvent, User.name)
         .outerjoin(User, User.id == ProductEvent.actor_id)
@@ -284,6 +314,7 @@ def _product_page(product, form=None, cert_form=None, status=200):
     return render_template(
         "seller/product_form.html", product=product, form=form,
         cert_form=cert_form or CertificateForm(formdata=None), action_form=ActionForm(),
+        attach_form=attach_form or _attach_form(product),
         photo_form=PhotoForm(formdata=None), photos_editable=product.status in services.EDITABLE,
         max_photos=services.MAX_PHOTOS,
         events=events, actions=services.allowed_actions(product),
@@ -291,6 +322,8 @@ def _product_page(product, form=None, cert_form=None, status=200):
         editable=product.status in services.EDITABLE or product.status is ProductStatus.PUBLISHED,
         published=product.status is ProductStatus.PUBLISHED,
         refused_message=services.PUBLISHED_CONTENT_REFUSED,
+        lapsed=services.is_lapsed(product),
+        **revision_context(product),
     ), status
 
 
@@ -301,11 +334,13 @@ def edit_product(product_id: int):
     if request.method == "GET":
         form = _product_form(product.producer_id, product, formdata=False)
         _fill_from_product(form, product)
+        fill_from_revision(form, product)
         return _product_page(product, form)
     form = _product_form(product.producer_id, product)
     if form.validate_on_submit():
         try:
-            services.update_product(db.session, product=product, data=form.to_input())
+            services.update_product(db.session, product=product, data=form.to_input(),
+                                    actor_id=_user_id())
             db.session.commit()
         except SellerError as exc:
             db.session.rollback()
@@ -313,7 +348,7 @@ def edit_product(product_id: int):
         except IntegrityError:
             _conflict(form)
         else:
-            flash(_("Perubahan disimpan."), "success")
+            flash(saved_message(product), "success")
             return redirect(url_for("seller.edit_product", product_id=product.id), 303)
     _pad_rows(form)
     product = _own_product_or_404(product_id)  # reloaded after a rollback
@@ -338,7 +373,8 @@ def quick_update(product_id: int, variant_id: int):
         abort(400)
     try:
         variant = services.quick_update_variant(db.session, product=product, variant_id=variant_id,
-                                                price=form.price.data or "", stock=form.stock.data or "")
+                                                price=form.price.data or "", stock=form.stock.data or "",
+                                                actor_id=_user_id())
         db.session.commit()
     except SellerError as exc:
         db.session.rollback()
@@ -384,10 +420,10 @@ def add_certificate(product_id: int):
         stored = None
         try:
             if upload is not None and upload.filename:
-                stored = store_document(upload.stream, current_app.config["MEDIA_ROOT"])
+                stored = store_document(upload.stream, current_app.config["DOCUMENT_ROOT"])
             _cert, warnings = services.add_certificate(
                 db.session, product=product, data=form.to_input(),
-                document=stored.filename if stored else None)
+                document=stored.filename if stored else None, actor_id=_user_id())
             db.session.commit()
         except UploadRejected as exc:
             form.document.errors = [*form.document.errors, str(exc.message)]
@@ -403,11 +439,54 @@ def add_certificate(product_id: int):
                 flash(str(warning), "info")
             return redirect(url_for("seller.edit_product", product_id=product.id) + "#sertifikat", 303)
         if stored is not None:
-            _remove_files([stored.filename] if stored.kind == "pdf" else media_files(stored.key))
+            _remove_files([stored.filename] if stored.kind == "pdf" else media_files(stored.key),
+                          root=current_app.config["DOCUMENT_ROOT"])
     product = _own_product_or_404(product_id)
     edit_form = _product_form(product.producer_id, product, formdata=False)
     _fill_from_product(edit_form, product)
     return _product_page(product, edit_form, cert_form=form)
+
+
+@bp.post("/produk/<int:product_id>/sertifikat/pasang")
+@login_required
+def attach_certificate(product_id: int):
+    product = _own_product_or_404(product_id)
+    form = _attach_form(product, formdata=request.form)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        cert = services.attach_existing_certificate(db.session, product=product,
+                                                    certification_id=form.certification_id.data,
+                                                    actor_id=_user_id())
+        db.session.commit()
+    except SellerError as exc:
+        db.session.rollback()
+        _flash_errors(exc)
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Produk ini sudah memakai sertifikat tersebut."), "error")
+    else:
+        flash(_("Sertifikat %(number)s dipasang pada produk ini.", number=cert.number), "success")
+    return redirect(url_for("seller.edit_product", product_id=product.id) + "#sertifikat", 303)
+
+
+@bp.post("/produk/<int:product_id>/sertifikat/<int:certification_id>/lepas")
+@login_required
+def detach_certificate(product_id: int, certification_id: int):
+    product = _own_product_or_404(product_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.detach_certificate(db.session, product=product, certification_id=certification_id)
+        db.session.commit()
+    except LookupError:
+        abort(404)
+    except SellerError as exc:
+        db.session.rollback()
+        _flash_errors(exc)
+    else:
+        flash(_("Sertifikat dilepas dari produk ini; sertifikat tetap tersimpan di toko."), "success")
+    return redirect(url_for("seller.edit_product", product_id=product.id) + "#sertifikat", 303)
 
 
 def _photos_url(product_id: int) -> str:
@@ -441,14 +520,17 @@ def add_photo(product_id: int):
         flash(str(exc.message), "error")
         return redirect(_photos_url(product.id), 303)
     try:
-        services.add_photo(db.session, product=product, stored=stored, alt=form.alt.data or "")
+        image = services.add_photo(db.session, product=product, stored=stored, alt=form.alt.data or "",
+                                   actor_id=_user_id())
         db.session.commit()
     except SellerError as exc:
         db.session.rollback()
         _remove_files(media_files(stored.key))
         _flash_errors(exc)
     else:
-        flash(_("Foto ditambahkan."), "success")
+        flash(_("Foto ditambahkan.") if image is not None else
+              _("Foto ditambahkan ke perubahan yang menunggu kurasi; pembeli melihatnya setelah "
+                "kurator menyetujui."), "success")
     return redirect(_photos_url(product.id), 303)
 
 
@@ -459,7 +541,8 @@ def remove_photo(product_id: int, image_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        files = services.remove_photo(db.session, product=product, image_id=image_id)
+        files = services.remove_photo(db.session, product=product, image_id=image_id,
+                                      actor_id=_user_id())
     except LookupError:
         abort(404)
     except SellerError as exc:
@@ -472,11 +555,16 @@ def remove_photo(product_id: int, image_id: int):
     return redirect(_photos_url(product.id), 303)
 
 
-def _remove_files(names: list[str]) -> None:
+def _remove_files(names: list[str], root: str | None = None) -> None:
     """A side effect after commit: never breaks the request, only logs."""
-    root = Path(current_app.config["MEDIA_ROOT"])
+    root = Path(root or current_app.config["MEDIA_ROOT"])
     for name in names:
         try:
             (root / name).unlink(missing_ok=True)
         except OSError:
             log.warning("could not delete media file %s", name, exc_info=True)
+
+
+from . import shop_views  # noqa: E402,F401
+from .revision_views import fill_from_revision, revision_context, saved_message  # noqa: E402
+from . import bulk_views  # noqa: E402,F401

@@ -6,14 +6,20 @@ join the matrix when they are added.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from opopmart.accounts.models import MemberRole, ProducerMember, User
 from opopmart.accounts.services import hash_password
+from opopmart.catalogue.models import Brand, CertType
+from opopmart.core.timeutil import utcnow
+from opopmart.curation.revision_models import ProductRevision, RevisionDecision
+from opopmart.seller.models import ProducerInvite
 from opopmart.extensions import db
 from tests import factories as f
 
@@ -33,6 +39,11 @@ class World:
     image_key: str
     image_id: int
     target_user: int
+    cert_a: int
+    staff_a: int  # a staff member of producer A (not one of the roles)
+    brand_a: int  # a brand of producer A that no product uses
+    invite_a: int  # a pending invitation of producer A
+    revision_a: int = 0  # a rejected revision of product A (nothing pending)
 
 
 @pytest.fixture
@@ -54,9 +65,29 @@ def world(app, session) -> World:
     session.flush()
     session.add(ProducerMember(user_id=users["seller_a"].id, producer_id=shop_a.id, role=MemberRole.OWNER))
     session.add(ProducerMember(user_id=users["seller_b"].id, producer_id=shop_b.id, role=MemberRole.OWNER))
+    cert = f.certificate(session, shop_a, CertType.PIRT, "2063578010123-28")
+    cert.document_path = "0123456789abcdef0123456789abcdef.pdf"
+    os.makedirs(app.config["DOCUMENT_ROOT"], exist_ok=True)
+    with open(os.path.join(app.config["DOCUMENT_ROOT"], cert.document_path), "wb") as out:
+        out.write(b"%PDF-1.4\n%%EOF\n")
+    staff = User(email="staf-a@contoh.id", name="Staf A", phone="+6281234567890",
+                 password_hash=hash_password(PASSWORD))
+    session.add(staff)
+    session.flush()
+    session.add(ProducerMember(user_id=staff.id, producer_id=shop_a.id, role=MemberRole.STAFF))
+    brand = Brand(producer_id=shop_a.id, name="Merek A")
+    invite = ProducerInvite(producer_id=shop_a.id, email="calon@contoh.id", token_hash="ab" * 32,
+                            invited_by_id=users["seller_a"].id,
+                            expires_at=utcnow() + timedelta(days=7))
+    session.add_all([brand, invite])
+    revision = ProductRevision(product_id=product.id, submitted_at=utcnow(), updated_at=utcnow(),
+                               content={"name": "Kopi A Baru"}, notes={}, reason="Tidak.",
+                               decision=RevisionDecision.REJECTED, decided_at=utcnow())
+    session.add(revision)
     session.commit()
     return World(product.id, product.variants[0].id, shop_a.id, product.slug, shop_a.slug,
-                 image.key, image.id, users["shopper"].id)
+                 image.key, image.id, users["shopper"].id, cert.id,
+                 staff_a=staff.id, brand_a=brand.id, invite_a=invite.id, revision_a=revision.id)
 
 
 def log_in(client, role: str) -> None:
@@ -98,9 +129,13 @@ MATRIX = [
     ("catalogue.category", "GET", "/kategori/kopi", None, ALL(200)),
     ("catalogue.product", "GET", "/produk/{product_slug}", None, ALL(200)),
     ("catalogue.producer", "GET", "/produsen/{producer_slug}", None, ALL(200)),
+    ("search.results", "GET", "/cari?q=kopi", None, ALL(200)),
+    ("search.suggest", "GET", "/api/search/suggest?q=kop", None, ALL(200)),
     ("core.media", "GET", "/media/{image_key}_sm.jpg", None, ALL(200)),
     ("core.set_language", "GET", "/bahasa/en?next=/katalog", None, ALL(302)),
     ("core.healthz", "GET", "/healthz", None, ALL(200)),
+    ("core.certificate_document", "GET", "/dokumen/sertifikat/{cert_a}", None,
+     LOGIN(404, seller_a=200, curator=200, admin=200)),
     ("static", "GET", "/static/css/app.css", None, ALL(200)),
     ("accounts.register", "GET", "/daftar", None, LOGIN(302, anonymous=200) | {"anonymous": 200}),
     ("accounts.register", "POST", "/daftar", {}, LOGIN(302) | {"anonymous": 200}),
@@ -110,9 +145,14 @@ MATRIX = [
     ("accounts.profile", "POST", "/akun", {}, LOGIN(200)),
     ("accounts.change_password", "GET", "/akun/kata-sandi", None, LOGIN(200)),
     ("accounts.change_password", "POST", "/akun/kata-sandi", {}, LOGIN(200)),
+    # Everyone's own notifications; marking all read when there are none changes nothing.
+    ("notifications.index", "GET", "/notifikasi", None, LOGIN(200)),
+    ("notifications.mark_read", "POST", "/notifikasi/baca", {}, LOGIN(303)),
     ("admin.users", "GET", "/admin/pengguna", None, LOGIN(403, admin=200)),
     ("admin.set_role", "POST", "/admin/pengguna/{target_user}/peran",
      {"role": "curator", "grant": "1"}, LOGIN(403, admin=303)),
+    ("admin.history_page", "GET", "/admin/riwayat", None, LOGIN(403, admin=200)),
+    ("admin.history_csv", "GET", "/admin/riwayat.csv", None, LOGIN(403, admin=200)),
     ("seller.dashboard", "GET", "/studio/", None, LOGIN(200)),
     ("seller.open_shop", "GET", "/studio/buka-toko", None, LOGIN(200)),
     ("seller.open_shop", "POST", "/studio/buka-toko", {}, LOGIN(200)),
@@ -127,15 +167,69 @@ MATRIX = [
     ("seller.move", "POST", "/studio/produk/{product_a}/arsipkan", {}, LOGIN(404, seller_a=303)),
     ("seller.add_certificate", "POST", "/studio/produk/{product_a}/sertifikat",
      {"type": "pirt", "number": "bukan-nomor"}, LOGIN(404, seller_a=200)),
+    # Attaching is allowed on a published product (only verified certificates show);
+    # the certificate is already attached, so this one answers with a message.
+    ("seller.attach_certificate", "POST", "/studio/produk/{product_a}/sertifikat/pasang",
+     {"certification_id": "{cert_a}"}, LOGIN(404, seller_a=303)),
+    ("seller.detach_certificate", "POST", "/studio/produk/{product_a}/sertifikat/{cert_a}/lepas", {},
+     LOGIN(404, seller_a=303)),
     ("seller.add_photo", "POST", "/studio/produk/{product_a}/foto", {}, LOGIN(404, seller_a=303)),
-    # Product A is published: its photos wait for curated revisions (a message, 303).
+    # Product A was archived above: no revision to take a photo out of (404) or to withdraw (a message).
+    ("seller.remove_revision_photo", "POST", "/studio/produk/{product_a}/revisi/foto/{image_key}/hapus",
+     {}, LOGIN(404)),
+    ("seller.withdraw_revision", "POST", "/studio/produk/{product_a}/revisi/batal", {},
+     LOGIN(404) | {"seller_a": Refused(303)}),
+    # Product A was archived above: its photos cannot change (a message, 303).
     ("seller.remove_photo", "POST", "/studio/produk/{product_a}/foto/{image_id}/hapus", {},
      LOGIN(404, seller_a=303)),
     ("seller.invite", "POST", "/studio/toko/{producer_a}/undang",
      {"email": "staf@contoh.id"}, LOGIN(404, seller_a=200)),  # the owner sees the link once
+    ("seller.bulk_page", "GET", "/studio/toko/{producer_a}/massal", None, LOGIN(404, seller_a=200)),
+    ("seller.bulk_export", "GET", "/studio/toko/{producer_a}/massal/unduh.csv", None, LOGIN(404, seller_a=200)),
+    ("seller.bulk_export", "GET", "/studio/toko/{producer_a}/massal/unduh.xlsx", None, LOGIN(404, seller_a=200)),
+    # Without a file the owner is asked for one (200); nothing is written either way.
+    ("seller.bulk_upload", "POST", "/studio/toko/{producer_a}/massal", {"mode": "check"},
+     LOGIN(404, seller_a=200)),
     # An unknown or expired invitation link is a bad request, whoever follows it.
+    # Running a shop (seller.shop_views): only producer A's members get past the 404.
+    ("seller.edit_shop", "GET", "/studio/toko/{producer_a}/ubah", None, LOGIN(404, seller_a=200)),
+    ("seller.edit_shop", "POST", "/studio/toko/{producer_a}/ubah", {}, LOGIN(404, seller_a=200)),
+    ("seller.remove_member", "POST", "/studio/toko/{producer_a}/anggota/{staff_a}/hapus", {},
+     LOGIN(404, seller_a=303)),
+    # The owner cannot leave: a message, and nothing written.
+    ("seller.leave_shop", "POST", "/studio/toko/{producer_a}/keluar", {},
+     LOGIN(404) | {"seller_a": Refused(303)}),
+    ("seller.cancel_invite", "POST", "/studio/toko/{producer_a}/undangan/{invite_a}/batal", {},
+     LOGIN(404, seller_a=303)),
+    ("seller.brands", "GET", "/studio/toko/{producer_a}/merek", None, LOGIN(404, seller_a=200)),
+    ("seller.brands", "POST", "/studio/toko/{producer_a}/merek", {}, LOGIN(404, seller_a=200)),
+    ("seller.edit_brand", "POST", "/studio/toko/{producer_a}/merek/{brand_a}",
+     {"name": "Merek A", "djki_number": "IDM000123456"}, LOGIN(404, seller_a=303)),
+    ("seller.delete_brand", "POST", "/studio/toko/{producer_a}/merek/{brand_a}/hapus", {},
+     LOGIN(404, seller_a=303)),
     ("seller.accept_invite", "GET", "/studio/undangan/token-palsu", None, LOGIN(400)),
     ("seller.accept_invite", "POST", "/studio/undangan/token-palsu", {}, LOGIN(400)),
+    # Curation: curators only (admins without the role too get 403).
+    ("curation.products", "GET", "/kurasi/produk", None, LOGIN(403, curator=200)),
+    ("curation.review", "GET", "/kurasi/produk/{product_a}", None, LOGIN(403, curator=200)),
+    # Product A is published, not waiting: the curator is told so (303), nothing changes.
+    ("curation.decide", "POST", "/kurasi/produk/{product_a}/keputusan", {"decision": "reject",
+     "reason": "Foto buram"}, LOGIN(403, curator=303)),
+    ("curation.producers", "GET", "/kurasi/produsen", None, LOGIN(403, curator=200)),
+    # Revisions of published products: the queue, the diff, and (already decided) a message.
+    ("curation.revisions_queue", "GET", "/kurasi/revisi", None, LOGIN(403, curator=200)),
+    ("curation.revision", "GET", "/kurasi/revisi/{revision_a}", None, LOGIN(403, curator=200)),
+    ("curation.decide_revision", "POST", "/kurasi/revisi/{revision_a}/keputusan",
+     {"decision": "approve"}, LOGIN(403) | {"curator": Refused(303)}),
+    ("curation.producer", "GET", "/kurasi/produsen/{producer_a}", None, LOGIN(403, curator=200)),
+    ("curation.dashboard", "GET", "/kurasi/dasbor", None, LOGIN(403, curator=200)),
+    # Producer A is verified already: a message (303). Suspending without a reason: the form again.
+    ("curation.verify_producer", "POST", "/kurasi/produsen/{producer_a}/verifikasi", {},
+     LOGIN(403, curator=303)),
+    ("curation.refuse_producer", "POST", "/kurasi/produsen/{producer_a}/tolak", {"reason": ""},
+     LOGIN(403, curator=200)),
+    # Re-applying is for members of the shop; producer A is not refused: a message (303).
+    ("curation.reapply", "POST", "/kurasi/ajukan-ulang/{producer_a}", {}, LOGIN(404, seller_a=303)),
     # Last: it ends the session.
     ("accounts.logout", "POST", "/keluar", {}, ALL(302)),
 ]
@@ -175,7 +269,8 @@ def test_route_role_matrix(client, session, world, role):
         if method == "GET":
             response = client.get(url)
         else:
-            data = {"csrf_token": csrf_token(client, role), **(form or {})}
+            data = {"csrf_token": csrf_token(client, role),
+                    **{k: v.format(**fields) for k, v in (form or {}).items()}}
             response = client.post(url, data=data)
         response.close()
         if response.status_code != want:

@@ -55,9 +55,13 @@ def upload(client, token, product_id, data: bytes, filename="foto.jpg"):
                        content_type="multipart/form-data")
 
 
-def media_names(app) -> set[str]:
-    root = app.config["MEDIA_ROOT"]
+def media_names(app, root_key: str = "MEDIA_ROOT") -> set[str]:
+    root = app.config[root_key]
     return set(os.listdir(root)) if os.path.isdir(root) else set()
+
+
+def document_names(app) -> set[str]:
+    return media_names(app, "DOCUMENT_ROOT")
 
 
 def test_owner_uploads_a_photo_in_three_sizes(app, client, session):
@@ -95,10 +99,11 @@ def test_published_product_photos_wait_for_curated_revisions(app, client, sessio
     response = upload(client, token, product.id, jpeg_bytes())
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "perubahan isi menunggu fitur revisi kurasi" in page
+    # The photo joins the pending revision (tests/functional/test_revisions.py); no public row
+    assert "Foto ditambahkan ke perubahan yang menunggu kurasi" in page
     session.expire_all()
     assert session.execute(select(ProductImage)).scalars().all() == []
-    assert media_names(app) == set()
+    assert len(media_names(app)) == 3
 
 
 def test_another_seller_gets_404_and_nothing_changes(app, client, session):
@@ -142,7 +147,7 @@ def add_certificate(client, token, product_id, document: bytes | None, filename=
                        content_type="multipart/form-data")
 
 
-def test_certificate_with_pdf_document_is_stored_and_served_as_attachment(app, client, session):
+def test_certificate_pdf_is_stored_privately_and_served_to_the_owner_as_attachment(app, client, session):
     from opopmart.catalogue.models import Certification
 
     product, _ = setup_shop(session)
@@ -153,11 +158,17 @@ def test_certificate_with_pdf_document_is_stored_and_served_as_attachment(app, c
     cert = session.execute(select(Certification)).scalar_one()
     assert (cert.number, cert.verified) == ("2063578010123-28", False)
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", cert.document_path)
-    assert media_names(app) == {cert.document_path}
-    with client.get(f"/media/{cert.document_path}") as served:
+    assert document_names(app) == {cert.document_path}
+    assert media_names(app) == set()
+    with client.get(f"/media/{cert.document_path}") as public:
+        assert public.status_code == 404
+    with client.get(f"/dokumen/sertifikat/{cert.id}") as served:
         assert served.status_code == 200
         assert served.mimetype == "application/pdf"
-        assert served.headers["Content-Disposition"].startswith("attachment")
+        assert served.headers["Content-Disposition"] == f"attachment; filename=sertifikat-{cert.id}.pdf"
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert served.headers["Cache-Control"] == "private, no-store"
+        assert served.get_data() == MINIMAL_PDF
 
 
 def test_certificate_document_that_is_not_a_pdf_or_photo_is_refused(app, client, session):
@@ -172,6 +183,7 @@ def test_certificate_document_that_is_not_a_pdf_or_photo_is_refused(app, client,
     session.expire_all()
     assert session.execute(select(Certification)).scalars().all() == []
     assert media_names(app) == set()
+    assert document_names(app) == set()
 
 
 def test_invalid_certificate_fields_leave_no_stored_document(app, client, session):
@@ -187,3 +199,4 @@ def test_invalid_certificate_fields_leave_no_stored_document(app, client, sessio
     session.expire_all()
     assert session.execute(select(Certification)).scalars().all() == []
     assert media_names(app) == set()
+    assert document_names(app) == set()

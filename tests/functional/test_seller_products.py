@@ -128,7 +128,8 @@ def test_quick_price_and_stock_of_a_published_product_show_on_its_page_at_once(c
     assert snapshot() == before
 
 
-def test_editing_the_content_of_a_published_product_is_refused(client, session):
+def test_editing_the_variants_of_a_published_product_is_refused(client, session):
+    # (Content edits of a published product become revisions: tests/functional/test_revisions.py.)
     user, shop = seller(session, client)
     cat = category(session)
     item = f.product(session, shop, cat, "Kopi Tubruk Santri", prices=[30_000],
@@ -136,11 +137,12 @@ def test_editing_the_content_of_a_published_product_is_refused(client, session):
     session.commit()
     before = snapshot()
     data = edit_data(item)
-    data["name"] = "Kopi Tubruk Santri Premium"
+    data["variants-0-sku"] = "TUBRUK-BARU"
     response = post(client, f"/studio/produk/{item.id}", data)
     assert response.status_code == 200
-    assert form_errors(response) == ["Produk yang sudah tayang: ubah harga dan stok di daftar; "
-                                     "perubahan isi menunggu fitur revisi kurasi"]
+    assert form_errors(response) == ["Produk yang sudah tayang: SKU dan pilihan varian tidak bisa "
+                                     "diubah, dan varian baru tidak bisa ditambahkan. Buat produk "
+                                     "baru untuk varian lain."]
     assert snapshot() == before
     # price and stock through the same form apply (no content changed)
     data = edit_data(item)

@@ -1,0 +1,1 @@
+"""Curation (kurasi): producer verification and the review of submitted products."""

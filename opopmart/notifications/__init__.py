@@ -1,0 +1,1 @@
+"""In-site notifications (with one email each) for sellers and other users."""
