@@ -40,6 +40,8 @@ class ShopForm(FlaskForm):
     region_code = SelectField(_l("Kabupaten/kota"), validate_choice=False)
     address = TextAreaField(_l("Alamat"))
     description = TextAreaField(_l("Tentang usaha Anda"))
+    logo = FileField(_l("Logo toko (JPEG, PNG atau WebP)"),
+                     render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
 class InviteForm(FlaskForm):
@@ -183,11 +185,9 @@ class PhotoForm(FlaskForm):
 
 
 class ShopEditForm(ShopForm):
-    """ShopForm plus the logo. A verified shop's legal fields are shown as text and not
-    sent; seller.shop refuses a request that changes them anyway."""
+    """ShopForm plus removing the logo. A verified shop's legal fields are shown as text
+    and not sent; seller.shop refuses a request that changes them anyway."""
 
-    logo = FileField(_l("Logo toko (JPEG, PNG atau WebP)"),
-                     render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_logo = BooleanField(_l("Hapus logo"))
 
     def sent(self, name: str) -> str | None:

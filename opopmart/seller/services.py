@@ -302,8 +302,16 @@ def check_shop(session: Session, application: ShopApplication) -> tuple[ShopValu
     ), errors
 
 
-def open_shop(session: Session, *, user_id: int, application: ShopApplication) -> Producer:
-    """A new, unverified producer with ``user_id`` as its owner."""
+def check_shop_application(session: Session, application: ShopApplication) -> None:
+    """Every rule of opening a shop, before the view stores an uploaded logo."""
+    _values, errors = check_shop(session, application)
+    errors.raise_if_any()
+
+
+def open_shop(session: Session, *, user_id: int, application: ShopApplication,
+              logo: StoredImage | None = None) -> Producer:
+    """A new, unverified producer with ``user_id`` as its owner (and its logo, stored by
+    the view after check_shop_application passed)."""
     values, errors = check_shop(session, application)
     errors.raise_if_any()
 
@@ -311,7 +319,7 @@ def open_shop(session: Session, *, user_id: int, application: ShopApplication) -
         kind=values.kind, name=values.name, slug=_unique_slug(session, Producer, values.name, 140),
         pesantren_name=values.pesantren_name, koperasi_name=values.koperasi_name,
         nib=values.nib, region_code=values.region_code, address=values.address,
-        description=values.description, verified=False,
+        description=values.description, verified=False, logo_path=logo.key if logo else None,
     )
     session.add(producer)
     session.flush()

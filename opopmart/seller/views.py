@@ -120,18 +120,30 @@ def open_shop():
             name: getattr(form, name).data or "" for name in (
                 "kind", "name", "pesantren_name", "koperasi_name", "nib", "region_code",
                 "address", "description")})
+        upload = request.files.get("logo")
+        stored = None
         try:
-            producer = services.open_shop(db.session, user_id=_user_id(), application=application)
+            # Every rule first, so a refused application never leaves a file behind.
+            services.check_shop_application(db.session, application)
+            if upload is not None and upload.filename:
+                stored = store_photo(upload.stream, current_app.config["MEDIA_ROOT"])
+            producer = services.open_shop(db.session, user_id=_user_id(), application=application,
+                                          logo=stored)
             db.session.commit()
+        except UploadRejected as exc:
+            form.logo.errors = [*form.logo.errors, str(exc.message)]
         except SellerError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         except IntegrityError:
             _conflict(form)
         else:
+            stored = None  # the new shop uses it
             flash(_("Toko %(name)s terdaftar. Produk Anda bisa tayang setelah kurator "
                     "memverifikasi toko.", name=producer.name), "success")
             return redirect(url_for("seller.producer", producer_id=producer.id), 303)
+        if stored is not None:
+            _remove_files(media_files(stored.key))
     return render_template("seller/open_shop.html", form=form)
 
 

@@ -105,3 +105,56 @@ def test_anonymous_visitors_are_sent_to_login(client, session):
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/masuk?next=")
     assert db.session.execute(select(func.count()).select_from(Producer)).scalar_one() == 0
+
+
+def _logo_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), (20, 120, 80)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _apply_with_logo(client, data: bytes, **fields):
+    import io
+
+    from tests.functional.test_accounts import csrf_token
+
+    return client.post("/studio/buka-toko", data={
+        **SHOP, **fields, "csrf_token": csrf_token(client, TOKEN_PAGE),
+        "logo": (io.BytesIO(data), "logo.png")}, content_type="multipart/form-data")
+
+
+def test_the_application_may_carry_a_logo(app, client, session):
+    import os
+
+    # Given a logged-in user applying with a logo
+    make_user(session, email="umar@contoh.id")
+    login(client, email="umar@contoh.id")
+    # When they apply
+    response = _apply_with_logo(client, _logo_bytes())
+    # Then the shop has the logo, stored in three sizes
+    assert response.status_code == 303
+    producer = session.execute(select(Producer)).scalar_one()
+    assert producer.logo_path is not None
+    assert sorted(os.listdir(app.config["MEDIA_ROOT"])) == sorted(
+        f"{producer.logo_path}{suffix}.jpg" for suffix in ("", "_md", "_sm"))
+
+
+def test_a_refused_application_or_logo_leaves_no_file_and_no_row(app, client, session):
+    import os
+
+    make_user(session, email="umar@contoh.id")
+    login(client, email="umar@contoh.id")
+    # A valid logo with an invalid application is never stored
+    response = _apply_with_logo(client, _logo_bytes(), nib="123")
+    assert errors_by_field(response) == {"nib": ["NIB terdiri dari 13 angka."]}
+    # A file that is not a picture is refused with a message
+    response = _apply_with_logo(client, b"<svg onload=alert(1)></svg>")
+    assert response.status_code == 200
+    assert list(errors_by_field(response)) == ["logo"]
+    assert session.execute(select(func.count(Producer.id))).scalar() == 0
+    root = app.config["MEDIA_ROOT"]
+    assert (os.listdir(root) if os.path.isdir(root) else []) == []
