@@ -301,6 +301,24 @@ def _text(raw: str | None) -> str:
     return (raw or "").replace("\r\n", "\n").strip()
 
 
+def unmet_requirements(session: Session, product: Product, category_id: int,
+                       claims_halal: bool) -> list[str]:
+    """The certificate requirements a product would fail under another category or halal
+    claim, counting its verified, well-formed, unexpired certificates only. A revision
+    cannot bring an override: what the category demands must already be there."""
+    from ..catalogue.certificates import check_certificate
+    from ..catalogue.requirements import required_groups, satisfies
+    from ..core.timeutil import today_jakarta
+    from .services import token_label
+
+    day = today_jakarta()
+    usable = [c for c in product.certifications
+              if c.verified and c.is_valid_on(day) and check_certificate(c.type, c.number, c.expires_on).ok]
+    return [" / ".join(token_label(t) for t in group)
+            for group in required_groups(session, category_id, claims_halal)
+            if not any(satisfies(t, c) for t in group for c in usable)]
+
+
 def decide_revision(session: Session, *, revision: ProductRevision, curator_id: int,
                     data: RevisionInput) -> list[str]:
     """Approve, request changes on, or reject a pending revision.
@@ -338,6 +356,14 @@ def decide_revision(session: Session, *, revision: ProductRevision, curator_id: 
         if brand_id and (session.get(Brand, brand_id) is None
                          or session.get(Brand, brand_id).producer_id != product.producer_id):
             errors.setdefault("", []).append(_l("Merek pada revisi ini sudah dihapus penjual."))
+        if category_id and (category_id != product.category_id
+                            or bool(content.get("claims_halal")) != product.claims_halal):
+            missing = unmet_requirements(session, product, category_id, bool(content.get("claims_halal")))
+            if missing:
+                errors.setdefault("", []).append(_l(
+                    "Kategori atau klaim halal yang baru mensyaratkan sertifikat yang belum dimiliki "
+                    "produk ini: %(missing)s. Minta perbaikan atau tolak revisi ini.",
+                    missing=", ".join(missing)))
     if errors:
         raise RevisionError(errors)
 

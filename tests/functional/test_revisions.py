@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opopmart.accounts.models import User
-from opopmart.catalogue.models import Brand, Category, Producer, Product, ProductImage
+from opopmart.catalogue.models import Brand, Category, CertType, Producer, Product, ProductImage
 from opopmart.core.timeutil import utcnow
 from opopmart.curation import revisions
 from opopmart.curation.revision_models import ProductRevision, RevisionDecision
@@ -348,3 +348,27 @@ def test_other_sellers_get_404_and_non_curators_403(app, session, w):
         assert c.get(f"/kurasi/revisi/{revision_id}").status_code == 403
         assert decide(c, revision_id, decision="approve").status_code == 403
     assert all_revisions(session, w.product.id) == [(None, "Kopi Rahasia")]
+
+
+def test_a_revision_into_a_category_needing_certificates_the_product_lacks_cannot_be_approved(
+        app, session, w):
+    # Given a food category that requires a P-IRT, and a verified P-IRT of the shop
+    food = f.category(session, "Camilan", required=[["pirt", "bpom:MD"]])
+    pirt = f.certificate(session, w.shop, CertType.PIRT, "2063578010123-28")
+    session.commit()
+    seller_c, curator_c = client_for(app, "ani@contoh.id"), client_for(app, "kurator@contoh.id")
+    # When the seller moves the product into it without the certificate
+    assert edit(seller_c, w.product, category_id=str(food.id)).status_code == 303
+    revision = pending(session, w.product.id)
+    response = decide(curator_c, revision.id, decision="approve")
+    # Then the curator is told what is missing and nothing changes
+    assert form_errors(response) == [
+        "Kategori atau klaim halal yang baru mensyaratkan sertifikat yang belum dimiliki produk ini: "
+        "P-IRT / BPOM MD. Minta perbaikan atau tolak revisi ini."]
+    assert live(session, w.product.id).category_id == w.kopi.id
+    assert pending(session, w.product.id).id == revision.id
+    # And once the product carries the P-IRT, the same revision can be approved
+    assert post(seller_c, f"/studio/produk/{w.product.id}/sertifikat/pasang",
+                {"certification_id": str(pirt.id)}).status_code == 303
+    assert decide(curator_c, revision.id, decision="approve").status_code == 303
+    assert live(session, w.product.id).category_id == food.id
