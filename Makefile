@@ -53,6 +53,7 @@ localstripe: install
 
 run: demo localstripe
 	$(BIN)/flask search reindex --if-missing
+	$(BIN)/flask payments register-webhook --host "$(HOST)" --port "$(PORT)"
 	@echo "OPOP Mart on http://$(HOST):$(PORT)"
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
@@ -76,6 +77,7 @@ postgres-server:
 # Every test has its own database, so the suite runs on every core (pytest-xdist).
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 test: install-test chromium postgres-server
+	$(BIN)/bandit -q -r opopmart -ll
 	$(PYTEST) $(PYTEST_ARGS)
 	tools/with_postgres.sh $(PYTEST) $(PYTEST_ARGS)
 

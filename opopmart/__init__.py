@@ -45,6 +45,7 @@ def create_app(
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     register_jobs(app)
@@ -52,13 +53,19 @@ def create_app(
 
 
 def register_logging(app: Flask) -> None:
+    from .core.request_log import FORMAT, install_filter, register_request_log
+
+    register_request_log(app)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.INFO, format=FORMAT)
+        for handler in logging.getLogger().handlers:
+            install_filter(handler)
 
 
 def register_extensions(app: Flask) -> None:
     from .accounts.auth import register_login
     from .core.cache import register_cache
+    from .checkout.stripe_gateway import register_payments
     from .search import register_search
     from .core.database import register_database
     from .core.i18n import register_babel
@@ -72,32 +79,53 @@ def register_extensions(app: Flask) -> None:
     register_login(app)
     register_cache(app)
     register_search(app)
+    register_payments(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import admin_bp
     from .accounts.views import bp as accounts_bp
+    from .cart.views import bp as cart_bp
     from .catalogue.views import bp as catalogue_bp
+    from .checkout.views import bp as checkout_bp
+    from .checkout.address_views import bp as addresses_bp
+    from .checkout.payment_views import bp as payments_bp
+    from .checkout.rate_views import bp as shipping_rates_bp
     from .core.views import bp as core_bp
     from .curation.views import bp as curation_bp
     from .notifications.views import bp as notifications_bp
+    from .orders.studio_views import bp as studio_orders_bp
+    from .orders.views import bp as orders_bp
     from .search.views import bp as search_bp
     from .seller.views import bp as seller_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(addresses_bp)
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(shipping_rates_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(seller_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(curation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(studio_orders_bp)
+    app.register_blueprint(cart_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from .core.errors import register_errors
 
     register_errors(app)
+
+
+def register_security(app: Flask) -> None:
+    from .core.security import register_security_headers
+
+    register_security_headers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -115,6 +143,10 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .checkout.cli import payments_cli
     from .cli import register_cli
+    from .orders.cli import orders_cli
 
     register_cli(app)
+    app.cli.add_command(payments_cli)
+    app.cli.add_command(orders_cli)

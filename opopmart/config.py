@@ -101,6 +101,17 @@ class Config:
     MAIL_FROM = "OPOP Mart <noreply@localhost>"
     SITE_URL: str | None = None
 
+    # Payments. With STRIPE_SECRET_KEY unset, every Stripe call goes to localstripe at
+    # LOCALSTRIPE_URL (started by `make run` and by the tests); the webhook secret then
+    # defaults to one derived from SECRET_KEY, and `flask payments register-webhook`
+    # tells localstripe where to send signed events.
+    STRIPE_SECRET_KEY: str | None = None
+    STRIPE_PUBLISHABLE_KEY: str | None = None
+    STRIPE_WEBHOOK_SECRET: str | None = None
+    LOCALSTRIPE_URL = "http://127.0.0.1:8420"
+    # An order waits this long for its payment before `flask orders expire` releases it.
+    ORDER_PAYMENT_TIMEOUT_MINUTES = 60
+
     def resolve(self, instance_path: str) -> None:
         """Fill in what depends on the environment and the instance folder."""
         instance = Path(instance_path)
@@ -113,6 +124,7 @@ class Config:
         self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or self.SEARCH_BACKEND
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search")
         self._mail_settings()
+        self._payment_settings()
 
     def _mail_settings(self) -> None:
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -122,6 +134,22 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.SITE_URL = os.environ.get("SITE_URL") or None
+
+    def _payment_settings(self) -> None:
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+        self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+        self.LOCALSTRIPE_URL = os.environ.get("LOCALSTRIPE_URL") or self.LOCALSTRIPE_URL
+        self.ORDER_PAYMENT_TIMEOUT_MINUTES = _env_int(
+            "ORDER_PAYMENT_TIMEOUT_MINUTES", self.ORDER_PAYMENT_TIMEOUT_MINUTES
+        )
+        if self.STRIPE_SECRET_KEY and not self.STRIPE_WEBHOOK_SECRET:
+            raise ConfigError("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET (whsec_...) as well")
+        if not self.STRIPE_WEBHOOK_SECRET:
+            import hashlib
+
+            digest = hashlib.sha256(f"localstripe-webhook:{self.SECRET_KEY}".encode()).hexdigest()
+            self.STRIPE_WEBHOOK_SECRET = f"whsec_{digest[:32]}"
 
     def _database_url(self, instance: Path) -> str:
         url = os.environ.get("DATABASE_URL")
@@ -165,6 +193,11 @@ class TestConfig(Config):
 
     def _mail_settings(self) -> None:
         pass  # tests never mail a server from the environment; they set MAIL_* themselves
+
+    def _payment_settings(self) -> None:
+        # Tests talk to their own localstripe (LOCALSTRIPE_URL set by the fixture), never
+        # to a Stripe account a developer's environment happens to name.
+        self.STRIPE_WEBHOOK_SECRET = "whsec_test_opopmart"
 
     def _secret_key(self, instance: Path) -> str:
         return os.environ.get("SECRET_KEY") or "test-secret-key-not-for-production"

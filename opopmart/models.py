@@ -1,6 +1,7 @@
 """Imports every model module so that mappers and Alembic see the whole schema."""
 
 from .accounts.models import ProducerMember, User  # noqa: F401
+from .cart.models import Cart, CartLine  # noqa: F401
 from .catalogue.models import (  # noqa: F401
     Brand,
     Category,
@@ -13,11 +14,20 @@ from .catalogue.models import (  # noqa: F401
     ProductVariant,
     WholesaleTier,
 )
+from .checkout.models import Address, ShippingRate, StripeEvent  # noqa: F401
 from .core.models import CacheVersion  # noqa: F401
 from .core.ratelimit import RateLimitHit  # noqa: F401
 from .curation.models import ProductReview  # noqa: F401
 from .curation.revision_models import ProductRevision  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
+from .orders.models import (  # noqa: F401
+    Order,
+    OrderEvent,
+    OrderLine,
+    Refund,
+    Shipment,
+    ShipmentEvent,
+)
 from .regions.models import Region  # noqa: F401
 from .search.models import SearchQueueEntry  # noqa: F401
 from .seller.changelog import VariantChange  # noqa: F401

@@ -121,8 +121,53 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe_port() -> int:
+    """Each xdist worker has its own localstripe, so webhooks never cross workers."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def localstripe(localstripe_port):
+    """A real localstripe server on 127.0.0.1, started once per worker on first use."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "tools" / "localstripe_local.py"), str(localstripe_port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{localstripe_port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url + "/v1/balance", timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break  # it answers: up
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
 @pytest.fixture
-def app(databases, tmp_path):
+def app(databases, tmp_path, localstripe_port):
     url = databases.new(tmp_path)
     app = create_app(
         TestConfig,
@@ -132,6 +177,7 @@ def app(databases, tmp_path):
             "MEDIA_ROOT": str(tmp_path / "media"),
             "DOCUMENT_ROOT": str(tmp_path / "documents"),
             "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+            "LOCALSTRIPE_URL": f"http://127.0.0.1:{localstripe_port}",
         },
     )
     app.test_client_class = FreshContextClient

@@ -28,15 +28,6 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 USERS_PER_PAGE = 50
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-bp.after_request(_no_store)
-admin_bp.after_request(_no_store)
-
-
 def _next_url() -> str:
     return safe_next(request.values.get("next"))
 
@@ -62,9 +53,14 @@ def _field_error(form, exc: AccountError) -> None:
 
 
 def _start_session(user: User, remember: bool = False) -> None:
-    # A fresh session: nothing from before the login (session fixation) survives.
+    # A fresh session: nothing from before the login (session fixation) survives,
+    # except the anonymous cart, whose lines join the account's cart.
+    from ..cart.views import anonymous_cart_token, merge_after_login
+
+    cart_token = anonymous_cart_token()
     session.clear()
     login_user(user, remember=remember)
+    merge_after_login(cart_token, user.id)
 
 
 @bp.route("/daftar", methods=["GET", "POST"])

@@ -42,14 +42,16 @@ PRODUCER_KIND_LABELS = {
 def category_bar() -> Markup:
     """The header's category links: one rendering per catalogue version and language."""
     return cached(("fragment:category_bar", current_locale()),
-                  lambda: Markup(render_template("_category_bar.html")))
+                  # Autoescaped template output, cached as the markup it already is.
+                  lambda: Markup(render_template("_category_bar.html")))  # nosec B704
 
 
 def filter_panel(args, fixed_category: bool) -> Markup:
     """The listing's filter form, rendered once per set of selections."""
     key = ("fragment:filters", current_locale(), fixed_category,
            args.category.slug if args.category else None, tuple(sorted(args.values.items())))
-    return cached(key, lambda: Markup(render_template(
+    # Autoescaped template output, cached as the markup it already is.
+    return cached(key, lambda: Markup(render_template(  # nosec B704
         "catalogue/_filters.html", args=args, fixed_category=fixed_category,
         regions=listed_regions(), cert_types=list(CertType), kinds=list(ProducerKind),
     )))
@@ -184,6 +186,7 @@ def _product_page(slug: str) -> str:
         related=related,
         producer=item.producer,
         variant_json=variant_json,
+        add_to_cart=True,  # not on the curator's review page, which shows the same article
     )
 
 

@@ -42,3 +42,10 @@ def bump_version(session: Session, name: str = CATALOGUE) -> None:
         session.add(CacheVersion(name=name, value=1))
         session.flush()
     session.info[VERSION_BUMPED] = True
+
+
+def str_enum(cls: type, length: int = 32):
+    """A StrEnum stored by value as a VARCHAR: the same column on SQLite and PostgreSQL."""
+    from sqlalchemy import Enum
+
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -2,8 +2,10 @@
 
 Public catalogue pages are cached per worker as whole HTML (core.cache), so they must
 hold nothing per visitor. ``templates/base.html`` leaves markers where the account
-menu and the flash messages go; an ``after_request`` handler swaps it for this request's fragment, after the
-page cache has stored the page, so a cached page never holds anyone's name or token.
+menu, the cart link and the flash messages go, and a form on a cached page leaves one
+for its CSRF field; an ``after_request`` handler swaps each for this request's fragment,
+after the page cache has stored the page, so a cached page never holds anyone's name,
+cart or token.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from .i18n import request_translations
 
 ACCOUNT_MARKER = b"<!--slot:account-->"
 FLASH_MARKER = b"<!--slot:flash-->"
+# A form on a cached page (add to cart) puts this where its hidden CSRF field goes.
+CSRF_MARKER = b"<!--slot:csrf-->"
+CSRF_FIELD = Markup('<input type="hidden" name="csrf_token" value="{}">')
 AUTH_ENDPOINTS = {"accounts.login", "accounts.register"}
 
 
@@ -88,22 +93,42 @@ def flash_fragment() -> str:
     return render_template("_flash_slot.html")
 
 
+def add_slot(app: Flask, marker: bytes, fragment) -> None:
+    """Another per-visitor fragment: ``fragment()`` returns the HTML for ``marker``
+    (the cart link: cart.views)."""
+    app.extensions.setdefault("opopmart.slots", []).append((marker, fragment))
+
+
+def csrf_field() -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    return CSRF_FIELD.format(generate_csrf())
+
+
 def fill_slots(response):
     if (response.mimetype != "text/html" or response.direct_passthrough
             or response.is_streamed):
         return response
     body = response.get_data()
-    if ACCOUNT_MARKER not in body and FLASH_MARKER not in body:
+    extra = [(m, f) for m, f in current_app.extensions.get("opopmart.slots", ()) if m in body]
+    has_csrf = CSRF_MARKER in body
+    if ACCOUNT_MARKER not in body and FLASH_MARKER not in body and not extra and not has_csrf:
         return response
     if ACCOUNT_MARKER in body:
         body = body.replace(ACCOUNT_MARKER, account_fragment().encode("utf-8"), 1)
     if FLASH_MARKER in body:
         # Flash messages are per visitor too, and are only taken when they are shown.
         body = body.replace(FLASH_MARKER, flash_fragment().encode("utf-8"), 1)
+    for marker, fragment in extra:
+        body = body.replace(marker, fragment().encode("utf-8"), 1)
+    if has_csrf:
+        # Every form of the page; the token belongs to this visitor's session.
+        body = body.replace(CSRF_MARKER, csrf_field().encode("utf-8"))
     response.set_data(body)
     # The page now differs per visitor: shared caches must not hand it to someone else.
     response.vary.add("Cookie")
-    if signed_in_visitor() is not None and "no-store" not in (response.headers.get("Cache-Control") or ""):
+    if ((has_csrf or signed_in_visitor() is not None)
+            and "no-store" not in (response.headers.get("Cache-Control") or "")):
         response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -71,5 +71,26 @@ def set_language(code: str):
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For the load balancer: 503 when the database or the search index cannot answer.
+
+    A search index not built yet is reported ("missing") but is not a failure: the
+    catalogue still sells, and ``flask search reindex`` builds it.
+    """
+    from ..search.backend import current_backend
+
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # any driver error means "not healthy", never a 500 page
+        current_app.logger.exception("health check: database")
+        db.session.rollback()
+        checks["database"] = "error"
+    try:
+        backend = current_backend()
+        checks["search"] = "ok" if backend.exists() else "missing"
+    except Exception:
+        current_app.logger.exception("health check: search")
+        checks["search"] = "error"
+    healthy = "error" not in checks.values()
+    return {"status": "ok" if healthy else "error", **checks}, 200 if healthy else 503

@@ -52,11 +52,6 @@ def _template_globals(state) -> None:
     )
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _page_number() -> int:
     page = request.args.get("halaman", "1")

@@ -62,6 +62,40 @@ KINDS: dict[str, Kind] = {
         body=_l("Kurator menolak perubahan pada %(product_name)s: %(reason)s. Katalog tetap "
                 "menampilkan isi yang sudah disetujui."),
     ),
+    # Payments (checkout.webhooks): sent once Stripe's webhook confirms the payment.
+    "order_paid": Kind(
+        subject=_l("Pesanan %(order_number)s sudah dibayar"),
+        body=_l("Terima kasih! Pembayaran %(total)s untuk pesanan %(order_number)s sudah kami "
+                "terima. Setiap produsen mengemas dan mengirim bagiannya sendiri; Anda akan "
+                "diberi tahu saat paket dikirim."),
+    ),
+    "order_new": Kind(
+        subject=_l("Pesanan baru %(order_number)s untuk %(producer_name)s"),
+        body=_l("Pesanan %(order_number)s sudah dibayar: %(items)s barang senilai %(subtotal)s "
+                "untuk %(producer_name)s. Kemas dan kirim pesanan ini dari Studio."),
+    ),
+    # Fulfilment and refunds (orders.fulfilment, orders.refunds).
+    "shipment_shipped": Kind(
+        subject=_l("Pesanan %(order_number)s sudah dikirim"),
+        body=_l("%(producer_name)s sudah mengirim pesanan %(order_number)s lewat %(courier)s "
+                "dengan nomor resi %(tracking_number)s. Konfirmasi penerimaan setelah paket "
+                "sampai."),
+    ),
+    "order_refunded": Kind(
+        subject=_l("Pesanan %(order_number)s dibatalkan, dana dikembalikan"),
+        body=_l("Pesanan %(order_number)s sudah dibatalkan. Dana %(amount)s dikembalikan ke "
+                "metode pembayaran Anda; lamanya tergantung bank atau penerbit kartu."),
+    ),
+    "shipment_refunded": Kind(
+        subject=_l("%(producer_name)s membatalkan bagian pesanan %(order_number)s"),
+        body=_l("%(producer_name)s tidak dapat memenuhi bagiannya dari pesanan %(order_number)s. "
+                "Alasan: %(reason)s. Dana %(amount)s dikembalikan ke metode pembayaran Anda."),
+    ),
+    "order_cancelled_by_shopper": Kind(
+        subject=_l("Pesanan %(order_number)s dibatalkan pembeli"),
+        body=_l("Pembeli membatalkan pesanan %(order_number)s sebelum dikirim. Jangan kirim "
+                "barangnya: stok sudah dikembalikan dan dana sudah dikembalikan ke pembeli."),
+    ),
 }
 
 # Shown for a kind this version no longer knows (or a row whose parameters no longer fit).

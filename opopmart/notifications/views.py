@@ -43,11 +43,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals["unread_notifications"] = lambda user: unread_for_request(int(user.id))
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _page_number() -> int:
     page = request.args.get("halaman", "1")

@@ -41,11 +41,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals["user_has_shop"] = lambda user: services.has_producer(db.session, user.id)
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _user_id() -> int:
     return int(current_user.id)

@@ -50,23 +50,40 @@
     }
   }
 
+  // The "add to cart" form follows the chosen variant: its select and the quantity
+  // (the variant's minimum order). Without this script the select is chosen by hand.
+  var cartVariant = document.querySelector("[data-cart-variant]");
+  var cartQuantity = document.querySelector("[data-cart-quantity]");
+
+  function choose(variant) {
+    document.querySelectorAll("[data-variant]").forEach(function (other) {
+      var current = other.getAttribute("data-variant") === String(variant.id);
+      other.classList.toggle("selected", current);
+      if (current) { other.setAttribute("aria-current", "true"); } else { other.removeAttribute("aria-current"); }
+    });
+    show(variant);
+    if (cartVariant && variant.stock > 0) { cartVariant.value = String(variant.id); }
+    if (cartQuantity && variant.stock > 0) { cartQuantity.value = variant.min_order; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", "?variant=" + variant.id);
+    }
+  }
+
   document.querySelectorAll("[data-variant]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       var variant = byId[link.getAttribute("data-variant")];
       if (!variant) { return; }
       event.preventDefault();
-      document.querySelectorAll("[data-variant]").forEach(function (other) {
-        other.classList.remove("selected");
-        other.removeAttribute("aria-current");
-      });
-      link.classList.add("selected");
-      link.setAttribute("aria-current", "true");
-      show(variant);
-      if (window.history && window.history.replaceState) {
-        window.history.replaceState(null, "", "?variant=" + variant.id);
-      }
+      choose(variant);
     });
   });
+
+  if (cartVariant) {
+    cartVariant.addEventListener("change", function () {
+      var variant = byId[cartVariant.value];
+      if (variant) { choose(variant); }
+    });
+  }
 
   var main = document.querySelector("[data-gallery-main]");
   document.querySelectorAll("[data-gallery-thumb]").forEach(function (thumb) {

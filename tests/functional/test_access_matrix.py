@@ -16,9 +16,12 @@ from sqlalchemy import select
 
 from opopmart.accounts.models import MemberRole, ProducerMember, User
 from opopmart.accounts.services import hash_password
+from opopmart.cart.models import Cart, CartLine
 from opopmart.catalogue.models import Brand, CertType
+from opopmart.checkout.models import Address
 from opopmart.core.timeutil import utcnow
 from opopmart.curation.revision_models import ProductRevision, RevisionDecision
+from opopmart.orders.models import Order, OrderStatus
 from opopmart.seller.models import ProducerInvite
 from opopmart.extensions import db
 from tests import factories as f
@@ -44,6 +47,11 @@ class World:
     brand_a: int  # a brand of producer A that no product uses
     invite_a: int  # a pending invitation of producer A
     revision_a: int = 0  # a rejected revision of product A (nothing pending)
+    address_shopper: int = 0  # the shopper's (default) address
+    order_pending: str = ""  # the number of the shopper's order waiting for payment (no intent yet)
+    cart_line_staff: int = 0  # a line in staff A's cart: another visitor's line for every role
+    order_shipped: str = ""  # the number of the shopper's paid order, shipped by producer A
+    shipment_a: int = 0  # that order's shipment (producer A's)
 
 
 @pytest.fixture
@@ -84,10 +92,48 @@ def world(app, session) -> World:
                                content={"name": "Kopi A Baru"}, notes={}, reason="Tidak.",
                                decision=RevisionDecision.REJECTED, decided_at=utcnow())
     session.add(revision)
+    address = Address(user_id=users["shopper"].id, label="Rumah", recipient="Shopper",
+                      phone="+6281234567890", street="Jl. Kendangsari 12", village="Kendangsari",
+                      district="Tenggilis Mejoyo", region_code="35.78", city_name="Kota Surabaya",
+                      province_code="35", postal_code="60292", is_default=True)
+    session.add(address)
+    pending = Order(number="OPM-261123-MATRX2", user_id=users["shopper"].id,
+                    status=OrderStatus.PENDING_PAYMENT, checkout_token="matrix-pending-order-token",
+                    recipient="Shopper", phone="+6281234567890", street="Jl. Kendangsari 12",
+                    village="Kendangsari", district="Tenggilis Mejoyo", region_code="35.78",
+                    city_name="Kota Surabaya", province_code="35", postal_code="60292",
+                    items_total=40_000, shipping_total=9_000, grand_total=49_000, refunded_total=0,
+                    expires_at=utcnow() + timedelta(days=1))
+    session.add(pending)
+    staff_cart = Cart(user_id=staff.id)
+    session.add(staff_cart)
+    session.flush()
+    staff_line = CartLine(cart_id=staff_cart.id, variant_id=product.variants[0].id, quantity=1)
+    session.add(staff_line)
+    shipped = _shipped_order(session, users["shopper"], product.variants[0], address,
+                             users["seller_a"])
     session.commit()
     return World(product.id, product.variants[0].id, shop_a.id, product.slug, shop_a.slug,
                  image.key, image.id, users["shopper"].id, cert.id,
-                 staff_a=staff.id, brand_a=brand.id, invite_a=invite.id, revision_a=revision.id)
+                 staff_a=staff.id, brand_a=brand.id, invite_a=invite.id, revision_a=revision.id,
+                 address_shopper=address.id, order_pending=pending.number,
+                 cart_line_staff=staff_line.id, order_shipped=shipped.number,
+                 shipment_a=shipped.shipments[0].id)
+
+
+def _shipped_order(session, shopper, variant, address, seller):
+    """A paid order of one unit of ``variant``, placed through checkout, shipped by ``seller``."""
+    from opopmart.orders import fulfilment
+    from opopmart.orders.services import mark_paid
+    from tests.functional.order_support import placed_order
+
+    order = placed_order(session, shopper, [(variant, 1)], to=address)
+    mark_paid(session, order, now=utcnow())
+    shipment = order.shipments[0]
+    fulfilment.start_processing(session, shipment, actor_id=seller.id, now=utcnow())
+    fulfilment.ship(session, shipment, tracking_number="JP1234567890", courier="jne",
+                    actor_id=seller.id, now=utcnow())
+    return order
 
 
 def log_in(client, role: str) -> None:
@@ -130,6 +176,11 @@ MATRIX = [
     ("catalogue.product", "GET", "/produk/{product_slug}", None, ALL(200)),
     ("catalogue.producer", "GET", "/produsen/{producer_slug}", None, ALL(200)),
     ("search.results", "GET", "/cari?q=kopi", None, ALL(200)),
+    # The cart is everyone's, anonymous visitors' too; another visitor's line is a 404.
+    ("cart.view", "GET", "/keranjang", None, ALL(200)),
+    ("cart.add", "POST", "/keranjang/tambah", {"variant_id": "{variant_a}", "quantity": "1"}, ALL(303)),
+    ("cart.update", "POST", "/keranjang/{cart_line_staff}/ubah", {"quantity": "2"}, ALL(Refused(404))),
+    ("cart.remove", "POST", "/keranjang/{cart_line_staff}/hapus", {}, ALL(Refused(404))),
     ("search.suggest", "GET", "/api/search/suggest?q=kop", None, ALL(200)),
     ("core.media", "GET", "/media/{image_key}_sm.jpg", None, ALL(200)),
     ("core.set_language", "GET", "/bahasa/en?next=/katalog", None, ALL(302)),
@@ -230,6 +281,55 @@ MATRIX = [
      LOGIN(403, curator=200)),
     # Re-applying is for members of the shop; producer A is not refused: a message (303).
     ("curation.reapply", "POST", "/kurasi/ajukan-ulang/{producer_a}", {}, LOGIN(404, seller_a=303)),
+    # The address book: everyone's own; only the shopper owns the address (another's is a 404).
+    # An empty form is answered with its errors (200) and writes nothing.
+    ("addresses.index", "GET", "/akun/alamat", None, LOGIN(200)),
+    ("addresses.new", "GET", "/akun/alamat/baru", None, LOGIN(200)),
+    ("addresses.new", "POST", "/akun/alamat/baru", {}, LOGIN(200)),
+    ("addresses.edit", "GET", "/akun/alamat/{address_shopper}/ubah", None, LOGIN(404, shopper=200)),
+    ("addresses.edit", "POST", "/akun/alamat/{address_shopper}/ubah", {}, LOGIN(404, shopper=200)),
+    # Already the default: nothing changes. Deleting comes after every other use of it.
+    ("addresses.make_default", "POST", "/akun/alamat/{address_shopper}/utama", {},
+     LOGIN(404, shopper=303)),
+    ("addresses.delete", "POST", "/akun/alamat/{address_shopper}/hapus", {}, LOGIN(404, shopper=303)),
+    # Shipping rates: admins only. An empty form is refused with messages (200), nothing written.
+    # Checkout: every role put one unit in its cart above, so the summary shows; a POST
+    # without the summary's checkout token is refused and writes nothing.
+    ("checkout.start", "GET", "/checkout", None, LOGIN(200)),
+    ("checkout.place", "POST", "/checkout", {}, LOGIN(400)),
+    ("shipping_rates.rates", "GET", "/admin/ongkir", None, LOGIN(403, admin=200)),
+    ("shipping_rates.rates", "POST", "/admin/ongkir", {}, LOGIN(403, admin=200)),
+    # Payment: only the order's owner (others 404). An unknown test card is refused (400);
+    # with no payment started there is nothing to authenticate (a message, 303).
+    ("payments.pay", "GET", "/pembayaran/{order_pending}", None, LOGIN(404, shopper=200)),
+    ("payments.status", "GET", "/pembayaran/{order_pending}/status", None, LOGIN(404, shopper=200)),
+    ("payments.test_card", "POST", "/pembayaran/{order_pending}/kartu-uji", {"kartu": "palsu"},
+     LOGIN(404, shopper=400)),
+    ("payments.authenticate", "POST", "/pembayaran/{order_pending}/autentikasi",
+     {"keputusan": "setuju"}, LOGIN(404) | {"shopper": Refused(303)}),
+    # Stripe's webhook: no valid signature, whoever posts it.
+    ("payments.webhook", "POST", "/stripe/webhook", {}, ALL(Refused(400))),
+    # Orders: the shopper's own (anyone else's number is a 404). The order is shipped: it can
+    # no longer be cancelled (a message, nothing written); confirming receipt completes it.
+    ("orders.index", "GET", "/pesanan", None, LOGIN(200)),
+    ("orders.detail", "GET", "/pesanan/{order_shipped}", None, LOGIN(404, shopper=200)),
+    ("orders.cancel", "POST", "/pesanan/{order_shipped}/batal", {},
+     LOGIN(404) | {"shopper": Refused(303)}),
+    ("orders.confirm", "POST", "/pesanan/{order_shipped}/kiriman/{shipment_a}/terima", {},
+     LOGIN(404, shopper=303)),
+    # Incoming orders in the studio: producer A's members only. The shipment is shipped:
+    # packing, shipping again and cancelling are refused with a message; delivering works.
+    ("studio_orders.index", "GET", "/studio/pesanan", None, LOGIN(200)),
+    ("studio_orders.detail", "GET", "/studio/pesanan/{shipment_a}", None, LOGIN(404, seller_a=200)),
+    ("studio_orders.label", "GET", "/studio/pesanan/{shipment_a}/label", None,
+     LOGIN(404, seller_a=200)),
+    ("studio_orders.process", "POST", "/studio/pesanan/{shipment_a}/proses", {},
+     LOGIN(404) | {"seller_a": Refused(303)}),
+    ("studio_orders.ship", "POST", "/studio/pesanan/{shipment_a}/kirim",
+     {"tracking_number": "JP0000000001", "courier": "pos"}, LOGIN(404) | {"seller_a": Refused(303)}),
+    ("studio_orders.cancel", "POST", "/studio/pesanan/{shipment_a}/batalkan", {"reason": "Stok habis"},
+     LOGIN(404) | {"seller_a": Refused(303)}),
+    ("studio_orders.deliver", "POST", "/studio/pesanan/{shipment_a}/sampai", {}, LOGIN(404, seller_a=303)),
     # Last: it ends the session.
     ("accounts.logout", "POST", "/keluar", {}, ALL(302)),
 ]

@@ -1,0 +1,1 @@
+"""The shopping cart: lines of variants, anonymous or a user's, merged on login."""

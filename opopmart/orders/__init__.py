@@ -1,0 +1,1 @@
+"""Orders, one shipment per producer, line snapshots, state transitions and their events."""
