@@ -5,6 +5,7 @@ import pytest
 from opopmart import create_app
 from opopmart.config import ProductionConfig
 from opopmart.core.security import DEFAULT_CSP
+from opopmart.extensions import db
 
 
 @pytest.mark.parametrize("path", ["/", "/katalog", "/cari?q=kopi", "/masuk", "/tidak-ada", "/healthz"])
@@ -42,6 +43,8 @@ def test_given_production_when_served_then_hsts(tmp_path, monkeypatch, databases
     app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(tmp_path / "i")})
 
     response = app.test_client().get("/masuk")
+    with app.app_context():
+        db.engine.dispose()  # this app's own pool: closed before its database is dropped
+    databases.drop(url)
 
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    databases.drop(url)
