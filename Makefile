@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
+# The app finds the localstripe this Makefile starts (unless the environment names another).
+export LOCALSTRIPE_URL ?= http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export FLASK_APP := opopmart
 
 .PHONY: run test install install-test translations messages migrate demo localstripe serve chromium postgres-server bench clean
