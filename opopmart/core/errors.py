@@ -65,3 +65,13 @@ def register_errors(app: Flask) -> None:
         log.error("unhandled error on %s %s", request.method, request.path,
                   exc_info=getattr(exc, "original_exception", None))
         return render_error(500)
+
+
+def flash_errors(exc) -> None:
+    """Flash every message of an error that carries ``errors`` per field (SellerError and
+    its kin) when the page shows no form to put them next to."""
+    from flask import flash
+
+    for messages in exc.errors.values():
+        for message in messages:
+            flash(str(message), "error")

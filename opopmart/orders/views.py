@@ -24,6 +24,7 @@ from ..checkout.models import COURIER_LABELS, ZONE_LABELS
 from ..checkout.stripe_gateway import PaymentError, gateway
 from ..core.money import format_rupiah
 from ..core.timeutil import utcnow
+from ..core.errors import flash_errors
 from ..extensions import db
 from ..seller.services import SellerError
 from . import fulfilment, refunds
@@ -137,12 +138,6 @@ def detail(number: str):
     )
 
 
-def _flash_errors(exc: SellerError) -> None:
-    for messages in exc.errors.values():
-        for message in messages:
-            flash(str(message), "error")
-
-
 @bp.post("/pesanan/<number>/kiriman/<int:shipment_id>/terima")
 @login_required
 def confirm(number: str, shipment_id: int):
@@ -157,7 +152,7 @@ def confirm(number: str, shipment_id: int):
         db.session.commit()
     except SellerError as exc:
         db.session.rollback()
-        _flash_errors(exc)
+        flash_errors(exc)
     except IntegrityError:
         db.session.rollback()
         flash(_("Data bentrok dengan perubahan lain. Coba lagi."), "error")
@@ -179,7 +174,7 @@ def cancel(number: str):
         db.session.commit()
     except SellerError as exc:
         db.session.rollback()
-        _flash_errors(exc)
+        flash_errors(exc)
         return redirect(url_for("orders.detail", number=number), 303)
     except IntegrityError:
         db.session.rollback()

@@ -22,6 +22,7 @@ from ..catalogue.certificates import CERT_LABELS
 from ..catalogue.models import ProductEvent, ProductStatus
 from ..core.templating import long_date
 from ..core.uploads import UploadRejected, store_document, store_photo
+from ..core.errors import flash_errors
 from ..extensions import db
 from . import services
 from .forms import (NEW_VARIANT_ROWS, ActionForm, AttachCertificateForm, CertificateForm, InviteForm, PhotoForm, ProductForm,
@@ -30,6 +31,8 @@ from .services import SellerError
 from ..core.media import media_files
 
 log = logging.getLogger(__name__)
+
+_flash_errors = flash_errors  # the studio's submodules import it from here
 
 bp = Blueprint("seller", __name__, url_prefix="/studio")
 
@@ -498,12 +501,6 @@ def detach_certificate(product_id: int, certification_id: int):
 
 def _photos_url(product_id: int) -> str:
     return url_for("seller.edit_product", product_id=product_id) + "#foto"
-
-
-def _flash_errors(exc: SellerError) -> None:
-    for messages in exc.errors.values():
-        for message in messages:
-            flash(str(message), "error")
 
 
 @bp.post("/produk/<int:product_id>/foto")
