@@ -8,7 +8,7 @@ the page still answers 200.
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -16,7 +16,7 @@ from ..catalogue.models import ProducerStatus, ProductStatus
 from ..curation.services import PRODUCER_STATUS_LABELS
 from ..core.timeutil import today_jakarta
 from ..extensions import db
-from ..seller.bulk import to_csv
+from ..core.spreadsheet import csv_download
 from ..seller.services import STATUS_LABELS
 from . import admin_history as history
 from .decorators import role_required
@@ -94,8 +94,4 @@ def history_csv():
             e.subject_name, status_label(e.kind, e.from_status), status_label(e.kind, e.to_status),
             (e.actor_name or "") if e.actor_id is not None else _("sistem"), actors[e.actor_kind], e.note,
         ])
-    response = Response(to_csv(rows), mimetype="text/csv")
-    name = f"riwayat-status-{today_jakarta().isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return csv_download(rows, f"riwayat-status-{today_jakarta().isoformat()}.csv")

@@ -13,9 +13,8 @@ error of a field (``variants-3-price``) back to the line and column it came from
 decides what to write for the chosen mode. Nothing is kept on the server between
 requests, and nothing is committed here (the view commits once).
 
-Spreadsheets run cells as formulas: every text cell that a spreadsheet would read as
-one (``=``, ``+``, ``-``, ``@``, tab, carriage return) is written with a leading ``'``
-and the one ``'`` is taken off again on import, so a file round-trips unchanged.
+Text cells are neutralised on export and restored on import (``core.spreadsheet``), so
+a file round-trips unchanged and no cell runs as a formula.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..catalogue.models import Brand, Product, ProductStatus, ProductVariant
 from ..catalogue.services import refresh_products
+from ..core.spreadsheet import neutralise, restore
 from . import services
 from .services import ProductInput, SellerError, TierInput, VariantInput
 
@@ -98,7 +98,6 @@ VARIANT_FIELD_COLUMN = {
 _VARIANT_KEY = re.compile(r"^variants-(\d+)-([a-z_0-9]+?)(?:-(\d+)-([a-z_]+))?$")
 
 # A cell a spreadsheet would run: after any run of apostrophes, one of these characters.
-_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DTD_MARKERS = tuple(m.encode(codec) for m in ("<!DOCTYPE", "<!ENTITY")
                      for codec in ("utf-8", "utf-16-le", "utf-16-be"))
@@ -146,18 +145,6 @@ class BulkFileError(ValueError):
 
 # --------------------------------------------------------------------------------------
 # Cells
-
-
-def neutralise(value: str) -> str:
-    """A text cell as written out: a leading ``'`` if a spreadsheet would run it."""
-    return "'" + value if _FORMULA.match(value) else value
-
-
-def restore(value: str) -> str:
-    """The inverse of ``neutralise``: one ``'`` off only where ``neutralise`` put one."""
-    if value.startswith("'") and _FORMULA.match(value[1:]):
-        return value[1:]
-    return value
 
 
 def _clean(raw: str) -> str:
@@ -254,15 +241,6 @@ def export_rows(session: Session, producer_id: int) -> list[list]:
                 status,
             ])
     return rows
-
-
-def to_csv(rows: list[list]) -> bytes:
-    """UTF-8 with a BOM (so Excel reads the accents), comma-separated, formulas inert."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(rows: list[list], categories: list[str] | None = None) -> bytes:

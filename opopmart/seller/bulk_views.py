@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
+from ..core.spreadsheet import to_csv
 from ..core.uploads import UploadRejected, read_upload
 from ..extensions import db
 from . import bulk
@@ -62,7 +63,7 @@ def bulk_export(producer_id: int, fmt: str):
     producer = _own_producer_or_404(producer_id)
     rows = bulk.export_rows(db.session, producer.id)
     if fmt == "csv":
-        body, mimetype = bulk.to_csv(rows), "text/csv"
+        body, mimetype = to_csv(rows), "text/csv"
     else:
         paths = [path for _id, path in bulk.category_paths(db.session)]
         body = bulk.to_xlsx(rows, paths)
