@@ -10,8 +10,9 @@ from datetime import date
 import openpyxl
 import pytest
 
+from opopmart.core.spreadsheet import neutralise, restore, to_csv
 from opopmart.seller.bulk import (HEADERS, MAX_ROWS, BulkFileError, Group, Row, _cell_text, format_tiers,
-                                  header_key, neutralise, parse_tiers, read_sheet, restore, to_csv, to_xlsx)
+                                  header_key, parse_tiers, read_sheet, to_xlsx)
 from opopmart.seller.services import TierInput
 
 HEADER = ",".join(HEADERS)
