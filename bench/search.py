@@ -16,6 +16,17 @@ count(*) and, "with facets", five GROUP BY counts over the matches.
 Run with ``.venv/bin/python bench/search.py`` (``--products 20000`` for a quicker run).
 Aims (issue #5): p95 <= 25 ms with facets and exact totals, suggest p95 <= 10 ms,
 rebuild <= 60 s at 100,000 products on 2 cores.
+
+``--backend postgres`` measures the PostgreSQL full-text backend instead (issue #8):
+DATABASE_URL (or TEST_DATABASE_URL) names a PostgreSQL server, on which one database
+per catalogue (``opopmart_bench_search_demo``, ``opopmart_bench_search_100000``) is
+created and filled once and reused after. A throwaway server:
+
+    tools/with_postgres.sh .venv/bin/python bench/search.py --backend postgres
+
+"cold" is then a fresh worker (nothing asked of the database yet: each word's lexemes
+are looked up once per worker); the server's own caches are warm either way. The FTS5
+reference is measured with the Whoosh backend only.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sqlite3
 import sys
 import time
@@ -51,15 +63,16 @@ def timed(fn, *args) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def make_app(db_file: Path, workdir: Path):
+def make_app(db_url: str, workdir: Path, backend: str = "whoosh"):
     from opopmart import create_app
     from opopmart.config import TestConfig
 
     app = create_app(TestConfig, {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+        "SQLALCHEMY_DATABASE_URI": db_url,
         "INSTANCE_PATH": str(workdir / "instance"),
         "MEDIA_ROOT": str(workdir / "media"),
-        "SEARCH_INDEX_DIR": str(workdir / f"index-{db_file.stem}"),
+        "SEARCH_INDEX_DIR": str(workdir / "index-bench"),
+        "SEARCH_BACKEND": backend,
         "CATALOGUE_VERSION_TTL_SECONDS": 1.0,
         "SEARCH_RESULT_CACHE_SIZE": 0,  # measure every query, never a remembered answer
     })
@@ -74,19 +87,27 @@ def typo(rng: random.Random, word: str) -> str:
                        word[:i] + word[i + 1] + word[i] + word[i + 2:]])
 
 
-def make_queries(db_file: Path, count: int, seed: int = 5) -> list[dict]:
-    """Varied shopper queries drawn from the catalogue itself."""
+def make_queries(db_url: str, count: int, seed: int = 5) -> list[dict]:
+    """Varied shopper queries drawn from the catalogue itself (the same ones for the
+    same catalogue, whichever database holds it)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql_text
+
     from opopmart.search.backend import PRICE_BUCKETS, SearchSort
 
     rng = random.Random(seed)
-    with sqlite3.connect(db_file) as conn:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM products WHERE is_listed = 1 ORDER BY random() LIMIT 3000")]
-        producers = [r[0] for r in conn.execute("SELECT name FROM producers WHERE verified = 1")]
-        regions = [r[0] for r in conn.execute(
-            "SELECT DISTINCT r.name FROM regions r JOIN producers p ON p.region_code = r.code")]
-        region_codes = [r[0] for r in conn.execute("SELECT DISTINCT region_code FROM producers")]
-        categories = [r[0] for r in conn.execute("SELECT name FROM categories")]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        def column(sql: str) -> list:
+            return sorted(r[0] for r in conn.execute(sql_text(sql)))
+
+        names = column("SELECT name FROM products WHERE is_listed = true")
+        producers = column("SELECT name FROM producers WHERE verified = true")
+        regions = column("SELECT DISTINCT r.name FROM regions r JOIN producers p ON p.region_code = r.code")
+        region_codes = column("SELECT DISTINCT region_code FROM producers")
+        categories = column("SELECT name FROM categories")
+    engine.dispose()
+    names = rng.sample(names, min(3000, len(names)))
     out = []
     for i in range(count):
         kind = i % 10
@@ -135,6 +156,8 @@ def prefixes(queries: list[dict]) -> list[str]:
 
 def bench_backend(app, queries: list[dict], warmup: list[dict]) -> dict:
     """Latency of the backend alone (the engine), cold then warm."""
+    if app.config["SEARCH_BACKEND"] == "postgres":
+        return bench_postgres(app, queries, warmup)
     from opopmart.search import engine
     from opopmart.search.backend import SearchRequest, SearchSort, current_backend
 
@@ -177,6 +200,30 @@ def _fresh_view(app):
 
     backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"], result_cache=0)
     return backend.view()
+
+
+def bench_postgres(app, queries: list[dict], warmup: list[dict]) -> dict:
+    """The PostgreSQL backend's own latency (queries over a local socket included)."""
+    from opopmart.search.postgres_backend import PostgresBackend
+
+    results = {}
+    with app.app_context():
+        requests = [_request(q) for q in queries]
+        backend = PostgresBackend(result_cache=0)  # a fresh worker
+        results["cold worker, with facets"] = [
+            timed(backend.search, replace(r, with_facets=True)) for r in requests]
+        backend = PostgresBackend(result_cache=0)
+        for q in warmup:
+            backend.search(_request(q))
+        results["warm, top 24 + exact total"] = [
+            timed(backend.search, replace(r, with_facets=False)) for r in requests]
+        results["warm, with facets"] = [timed(backend.search, replace(r, with_facets=True)) for r in requests]
+        results["warm, facets only"] = [timed(backend.facets, r) for r in requests]
+        backend = PostgresBackend(result_cache=0)
+        for p in prefixes(warmup):
+            backend.suggest(p, 6)
+        results["suggest, warm"] = [timed(backend.suggest, p, 6) for p in prefixes(queries)]
+    return results
 
 
 def bench_page(app, queries: list[dict], warmup: list[dict]) -> list[float]:
@@ -315,32 +362,72 @@ def report(title: str, results: dict) -> None:
             print(f"{name:40} {values:8.1f}")
 
 
-def run_catalogue(name: str, products: int, workdir: Path, env: dict) -> None:
+def prepare_postgres(server_url: str, name: str, products: int, workdir: Path, env: dict) -> str:
+    """A database of this catalogue on the server (created and loaded once, then reused)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from bench.pages import BIN, run
+
+    base = make_url(re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", server_url))
+    database = f"opopmart_bench_search_{name}"
+    url = base.set(database=database).render_as_string(hide_password=False)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    env = {**env, "DATABASE_URL": url, "MEDIA_ROOT": str(workdir / "media")}
+    flask = str(BIN / "flask")
+    run([flask, "--app", "opopmart", "db", "upgrade"], env)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        have = conn.execute(text("SELECT count(*) FROM products")).scalar()
+    engine.dispose()
+    if have and have >= products:
+        print(f"reusing {database} ({have} products)")
+        return url
+    started = time.perf_counter()
+    run([flask, "--app", "opopmart", "demo", "load", "--products", str(products)], env)
+    print(f"demo load --products {products}: {time.perf_counter() - started:.1f} s")
+    return url
+
+
+def run_catalogue(name: str, products: int, workdir: Path, env: dict, backend: str = "whoosh",
+                  server_url: str | None = None) -> None:
     from opopmart.search.indexer import reindex
 
-    db_dir = workdir / name
+    db_dir = workdir / (name if backend == "whoosh" else f"{backend}-{name}")
     db_dir.mkdir(parents=True, exist_ok=True)
-    prepare_database(db_dir, products, {**env, "DATABASE_URL": f"sqlite:///{db_dir / 'bench.db'}",
-                                        "MEDIA_ROOT": str(workdir / "media"),
-                                        "SEARCH_INDEX_DIR": str(db_dir / "index-bench")})
-    db_file = db_dir / "bench.db"
-    app = make_app(db_file, db_dir)
+    if backend == "postgres":
+        db_url = prepare_postgres(server_url, name, products, db_dir, env)
+    else:
+        prepare_database(db_dir, products, {**env, "DATABASE_URL": f"sqlite:///{db_dir / 'bench.db'}",
+                                            "MEDIA_ROOT": str(workdir / "media"),
+                                            "SEARCH_INDEX_DIR": str(db_dir / "index-bench")})
+        db_url = f"sqlite:///{db_dir / 'bench.db'}"
+    app = make_app(db_url, db_dir, backend)
     with app.app_context():
         started = time.perf_counter()
         count = reindex(app)
         build = time.perf_counter() - started
-    queries = make_queries(db_file, QUERY_COUNT)
-    warmup = make_queries(db_file, QUERY_COUNT, seed=11)
+    queries = make_queries(db_url, QUERY_COUNT)
+    warmup = make_queries(db_url, QUERY_COUNT, seed=11)
     # A fresh app: a worker that has not read the index yet.
-    app = make_app(db_file, db_dir)
+    app = make_app(db_url, db_dir, backend)
     results = bench_backend(app, queries, warmup)
     results["/cari page, whole request (warm)"] = bench_page(app, queries, warmup)
-    fts_conn, fts_build = build_fts(app, db_dir / "fts5.db")
-    results.update(bench_fts(fts_conn, queries))
+    fts_build = None
+    if backend == "whoosh":
+        fts_conn, fts_build = build_fts(app, db_dir / "fts5.db")
+        results.update(bench_fts(fts_conn, queries))
     per_second = bench_indexing(app)
-    print(f"\n== {name}: {count:,} public products, {os.cpu_count()} cores ==")
-    print(f"full rebuild (read database, analyze, write, swap): {build:.1f} s "
-          f"({count / build:,.0f} products/s); FTS5 build from the same documents: {fts_build:.1f} s")
+    print(f"\n== {name}: {count:,} public products, {backend} backend, {os.cpu_count()} cores ==")
+    what = "swap" if backend == "whoosh" else "one transaction, vacuum"
+    print(f"full rebuild (read database, analyze, write, {what}): {build:.1f} s "
+          f"({count / build:,.0f} products/s)"
+          + (f"; FTS5 build from the same documents: {fts_build:.1f} s" if fts_build is not None else ""))
     print(f"incremental: {per_second:.1f} changes/s (reprice, commit, applied by the after-commit hook)")
     report(f"{len(queries)} queries", results)
 
@@ -350,13 +437,22 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "search")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "OPOPMART_ENV": "testing", "PYTHONPATH": str(ROOT)}
     env.pop("SEARCH_INDEX_DIR", None)
+    env.pop("SEARCH_BACKEND", None)
+    server_url = None
+    if args.backend == "postgres":
+        server_url = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        if not server_url or not server_url.startswith(("postgres://", "postgresql")):
+            parser.error("--backend postgres needs DATABASE_URL (or TEST_DATABASE_URL) naming a "
+                         "PostgreSQL server, e.g. tools/with_postgres.sh .venv/bin/python "
+                         "bench/search.py --backend postgres")
     if not args.skip_demo:
-        run_catalogue("demo", 0, args.workdir, env)
-    run_catalogue(f"{args.products}", args.products, args.workdir, env)
+        run_catalogue("demo", 0, args.workdir, env, args.backend, server_url)
+    run_catalogue(f"{args.products}", args.products, args.workdir, env, args.backend, server_url)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .core.urls import register_converters
+
+    register_converters(app)  # before the first route: <int:...> ids a database can hold
     from .accounts.views import admin_bp
     from .accounts.views import bp as accounts_bp
     from .cart.views import bp as cart_bp
@@ -98,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     from .orders.views import bp as orders_bp
     from .search.views import bp as search_bp
     from .seller.views import bp as seller_bp
+    from .insight.studio_views import bp as direct_sales_bp
+    from .insight.views import bp as insight_bp
+    from .missions.views import bp as missions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalogue_bp)
@@ -114,6 +120,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(studio_orders_bp)
     app.register_blueprint(cart_bp)
+    app.register_blueprint(insight_bp)
+    app.register_blueprint(direct_sales_bp)
+    app.register_blueprint(missions_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -124,8 +133,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from .core.security import register_security_headers
+    from .core.static_assets import register_static_assets
 
     register_security_headers(app)
+    register_static_assets(app)
 
 
 def register_template_helpers(app: Flask) -> None:

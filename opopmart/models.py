@@ -19,6 +19,16 @@ from .core.models import CacheVersion  # noqa: F401
 from .core.ratelimit import RateLimitHit  # noqa: F401
 from .curation.models import ProductReview  # noqa: F401
 from .curation.revision_models import ProductRevision  # noqa: F401
+from .insight.models import DirectSale  # noqa: F401
+from .missions.models import (  # noqa: F401
+    Deal,
+    DealVoid,
+    MissionDeskStaff,
+    MissionEvent,
+    MissionPartner,
+    MissionProducer,
+    TradeMission,
+)
 from .notifications.models import Notification  # noqa: F401
 from .orders.models import (  # noqa: F401
     Order,
@@ -29,6 +39,12 @@ from .orders.models import (  # noqa: F401
     ShipmentEvent,
 )
 from .regions.models import Region  # noqa: F401
-from .search.models import SearchQueueEntry  # noqa: F401
+from .search.models import (  # noqa: F401
+    SearchDocumentRow,
+    SearchFacetCount,
+    SearchIndexState,
+    SearchQueueEntry,
+    SearchTerm,
+)
 from .seller.changelog import VariantChange  # noqa: F401
 from .seller.models import ProducerInvite  # noqa: F401

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..catalogue.models import ProducerStatus, ProductStatus
 from ..curation.services import PRODUCER_STATUS_LABELS
 from ..core.timeutil import today_jakarta
+from ..core.params import page_number
 from ..extensions import db
 from ..core.spreadsheet import csv_download
 from ..seller.services import STATUS_LABELS
@@ -51,8 +52,7 @@ def when(entry: history.Entry) -> str:
 
 
 def _page_number() -> int:
-    raw = request.args.get("halaman", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return page_number(request.args.get("halaman"))
 
 
 @admin_bp.get("/riwayat")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.ratelimit import Decision, hit
+from ..core.params import page_number
 from ..core.urls import safe_next
 from ..extensions import db
 from . import services
@@ -178,8 +179,7 @@ def change_password():
 @role_required("admin")
 def users():
     query = (request.args.get("q") or "").strip()[:254]
-    page = request.args.get("halaman", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number(request.args.get("halaman"))
     stmt = select(User).order_by(User.id)
     if query:
         pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -10,6 +10,7 @@ from flask import abort
 from werkzeug.datastructures import MultiDict
 
 from ..core.money import parse_rupiah
+from ..core.params import whole_number
 from .models import CertType, ProducerKind
 from .queries import CategoryNode, ListingFilter, Sort, category_tree, known_region_codes
 
@@ -41,10 +42,8 @@ class ListingArgs:
 
 
 def _int(raw: str | None, low: int, high: int) -> int | None:
-    if raw is None or not raw.strip().isdigit() or len(raw) > 9:
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
+    value = whole_number(raw)
+    return value if value is not None and low <= value <= high else None
 
 
 def parse_listing_args(args: MultiDict, category_slug: str | None = None,

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from ..core.cache import cached, cached_page
 from ..core.money import format_rupiah
+from ..core.params import whole_number
 from ..core.templating import current_locale, thousands
 from ..core.timeutil import today_jakarta
 from .certificates import BPOM_KIND, CERT_LABELS, check_certificate
@@ -161,9 +162,8 @@ def _product_page(slug: str) -> str:
         abort(404)
     variants = item.variants
     selected = variants[0]
-    wanted = request.args.get("variant", "")
-    if wanted.isdigit():
-        selected = next((v for v in variants if v.id == int(wanted)), selected)
+    wanted = whole_number(request.args.get("variant"))
+    selected = next((v for v in variants if v.id == wanted), selected)
     today = today_jakarta()
     variant_json = [_variant_view(v) for v in variants]
     certs = [

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
 from ..cart.models import Cart
+from ..core.params import whole_number
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import services
@@ -50,12 +51,12 @@ def _addresses() -> list[Address]:
 def _chosen_address(addresses: list[Address], raw: str | None, *, strict: bool) -> Address | None:
     """The address named by id, else the default. ``strict``: another's id is a 404."""
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        wanted = whole_number(raw, max_digits=12)  # compared in Python, never queried
+        if wanted is None:
             if strict:
                 abort(400)
-            raw = None
         else:
-            match = next((a for a in addresses if a.id == int(raw)), None)
+            match = next((a for a in addresses if a.id == wanted), None)
             if match is None and strict:
                 abort(404)
             if match is not None:

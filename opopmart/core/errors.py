@@ -49,9 +49,34 @@ def refuse_oversized_body() -> None:
         abort(413)
 
 
+def drop_nul_characters() -> None:
+    """Take NUL characters out of query and form fields (names and values); answer 400
+    when the path or an upload's file name holds one.
+
+    No browser sends one from anything a person typed, and PostgreSQL cannot store or
+    even compare text holding one: psycopg raised DataError, a 500, wherever such a value
+    reached a query (SQLite stored it silently). Fields lose the character, as search has
+    always treated it, so a form comes back with its usual messages; a path or file name
+    holding one names nothing. Runs for every route before the CSRF check and any view,
+    and reads the body only after refuse_oversized_body has let it through.
+    """
+    if "\x00" in request.path:
+        abort(400)
+    if any("\x00" in name or "\x00" in (upload.filename or "")
+           for name, upload in request.files.items(multi=True)):
+        abort(400)
+    for fields in ("args", "form"):
+        data = getattr(request, fields)
+        if any("\x00" in name or "\x00" in value for name, value in data.items(multi=True)):
+            setattr(request, fields, type(data)(
+                (name.replace("\x00", ""), value.replace("\x00", ""))
+                for name, value in data.items(multi=True)))
+
+
 def register_errors(app: Flask) -> None:
     # First among the before_request hooks, ahead of the CSRF check that extensions add.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_body)
+    app.before_request_funcs[None].insert(1, drop_nul_characters)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

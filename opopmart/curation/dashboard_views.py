@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..accounts.decorators import role_required
+from ..core.params import whole_number
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import dashboard as figures
@@ -43,8 +44,8 @@ def format_rate(rate: float | None) -> str:
 
 
 def _period() -> int:
-    raw = request.args.get("hari", "")
-    return int(raw) if raw.isdigit() and int(raw) in figures.PERIODS else figures.DEFAULT_PERIOD
+    days = whole_number(request.args.get("hari"))
+    return days if days in figures.PERIODS else figures.DEFAULT_PERIOD
 
 
 @bp.get("/dasbor")

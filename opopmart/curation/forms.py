@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from ..core.params import whole_number
 from .models import ASPECTS, FAIL, PASS
 from .services import DecisionInput
 
@@ -47,7 +48,7 @@ class DecisionForm(FlaskForm):
             reason=self.reason.data or "",
             override_reason=self.override_reason.data or "",
             certificate_ids=list(self.certificates.data or []),
-            review_id=int(review_id) if review_id.isdigit() and len(review_id) < 10 else None,
+            review_id=whole_number(review_id),
         )
 
 

@@ -38,6 +38,7 @@ from ..catalogue.models import (
     product_certifications,
 )
 from ..catalogue.services import StatusChanged, change_producer_status, change_product_status
+from ..core.params import whole_number
 from ..core.timeutil import today_jakarta, utcnow
 from ..core.workflow import IllegalTransition
 from ..regions.models import Region, region_label
@@ -421,8 +422,7 @@ def decide(session: Session, *, product: Product, curator_id: int, data: Decisio
             add("", _l("Toko %(name)s belum terverifikasi: verifikasi tokonya dulu sebelum "
                        "menyetujui produknya.", name=producer.name))
         for raw in data.certificate_ids or []:
-            text = str(raw).strip()
-            item = by_id.get(int(text)) if text.isdigit() and len(text) < 10 else None
+            item = by_id.get(whole_number(str(raw)))
             if item is None:
                 add("certificates", _l("Sertifikat tidak dikenal untuk produk ini."))
             elif not item.usable:

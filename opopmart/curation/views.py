@@ -19,6 +19,7 @@ from ..catalogue.certificates import BPOM_KIND, check_certificate, check_nib
 from ..catalogue.models import CertType, Producer, ProducerStatus, Product, ProductStatus
 from ..catalogue.queries import category_tree, known_region_codes
 from ..catalogue.views import _variant_view
+from ..core.params import page_number, whole_number
 from ..core.timeutil import today_jakarta
 from ..extensions import db
 from ..seller.forms import apply_errors
@@ -54,8 +55,7 @@ def _template_globals(state) -> None:
 
 
 def _page_number() -> int:
-    page = request.args.get("halaman", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return page_number(request.args.get("halaman"))
 
 
 def _curator_id() -> int:
@@ -276,9 +276,8 @@ def _review_page(product: Product, form: DecisionForm | None = None, status: int
                                  if c.usable and not c.cert.verified]
     variants = [v for v in product.variants if v.is_active]
     selected = variants[0] if variants else None
-    wanted = request.args.get("variant", "")
-    if wanted.isdigit():
-        selected = next((v for v in variants if v.id == int(wanted)), selected)
+    wanted = whole_number(request.args.get("variant"))
+    selected = next((v for v in variants if v.id == wanted), selected)
     tree = category_tree()
     node = tree.by_id.get(product.category_id)
     producer = product.producer

@@ -85,6 +85,8 @@ from .data import (
     wholesale_tiers,
 )
 from .images import product_image, producer_logo
+from .insight import load_direct_sales
+from .missions import load_missions
 
 Progress = Callable[[str], None]
 
@@ -120,6 +122,8 @@ def load_demo(session: Session, *, media_root: str, at_least: int = 0, progress:
     _load_base(session, plan, category_ids, media_root, now, say, counts)
     if at_least:
         _grow(session, plan, category_ids, at_least, now, say, counts)
+    load_missions(session)
+    load_direct_sales(session, [pp.slug for pp in plan.producers], today=today_jakarta(), now=now)
     session.flush()
     return _summary(session, counts, time.perf_counter() - started)
 

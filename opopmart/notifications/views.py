@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..core.urls import safe_next
+from ..core.params import page_number, whole_number
 from ..extensions import db
 from . import services
 from .kinds import render
@@ -45,8 +46,7 @@ def _template_globals(state) -> None:
 
 
 def _page_number() -> int:
-    page = request.args.get("halaman", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return page_number(request.args.get("halaman"))
 
 
 def _display_link(link: str | None) -> str | None:
@@ -82,9 +82,10 @@ def mark_read():
     if not form.validate_on_submit():
         abort(400)
     raw_ids = request.form.getlist("id")
-    if len(raw_ids) > services.MAX_IDS or not all(raw.isdigit() and len(raw) < 19 for raw in raw_ids):
+    ids = [whole_number(raw) for raw in raw_ids[:services.MAX_IDS + 1]]
+    if len(ids) > services.MAX_IDS or None in ids:
         abort(400)
-    ids = [int(raw) for raw in raw_ids] if raw_ids else None
+    ids = ids or None
     changed = services.mark_read(db.session, user_id=int(current_user.id), notification_ids=ids)
     db.session.commit()
     g.pop("_opop_unread", None)

@@ -23,6 +23,7 @@ from werkzeug.routing import BuildError
 from ..checkout.models import COURIER_LABELS, ZONE_LABELS
 from ..checkout.stripe_gateway import PaymentError, gateway
 from ..core.money import format_rupiah
+from ..core.params import page_number as read_page_number
 from ..core.timeutil import utcnow
 from ..core.errors import flash_errors
 from ..extensions import db
@@ -60,8 +61,7 @@ def jakarta_time(value) -> str:
 
 
 def page_number() -> int:
-    raw = request.args.get("halaman", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return read_page_number(request.args.get("halaman"))
 
 
 def event_actor(event, order: Order) -> str:

@@ -1,12 +1,14 @@
 """What a search backend does, whatever it runs on.
 
 The app talks to one ``SearchBackend`` (``current_backend()``), chosen by the
-``SEARCH_BACKEND`` setting: ``whoosh`` (the default, files under SEARCH_INDEX_DIR).
-A second backend (PostgreSQL full-text search) implements the same protocol:
-documents in (``index``/``remove``/``rebuild``), product ids, totals and facet
-counts out (``search``/``facets``), typeahead (``suggest``). Everything around it
-(the queue that feeds it, cards from the database, highlighting, pages, the CLI)
-is shared, and the tests run against every name in ``BACKENDS``.
+``SEARCH_BACKEND`` setting: ``whoosh`` (the default, files under SEARCH_INDEX_DIR) or
+``postgres`` (PostgreSQL full-text search, tables in the database: every app machine
+shares them). Both implement the same protocol: documents in
+(``index``/``remove``/``rebuild``), product ids, totals and facet counts out
+(``search``/``facets``), typeahead (``suggest``). Everything around it (the queue
+that feeds it, cards from the database, highlighting, pages, the CLI) is shared, and
+the tests run against every name in ``BACKENDS`` that the test database can carry
+(``backends_for``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from flask import Flask, current_app
 
 from .documents import SearchDocument
 
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "postgres")
+# Backends that keep their index in the database, by the database they need.
+DATABASE_BACKENDS = {"postgres": "postgresql"}
 
 
 class SearchSort(StrEnum):
@@ -164,6 +168,33 @@ class SearchBackend(Protocol):
         """What ``flask search status`` prints."""
 
 
+def backends_for(database_url: str) -> tuple[str, ...]:
+    """The backends an app on this database can use (the tests run each of them)."""
+    from sqlalchemy.engine import make_url
+
+    dialect = make_url(database_url).get_backend_name()
+    return tuple(b for b in BACKENDS if DATABASE_BACKENDS.get(b, dialect) == dialect)
+
+
+def check_backend(app: Flask) -> None:
+    """At start-up, not at the first search: the setting names a backend that this
+    database can carry."""
+    from ..config import ConfigError
+
+    name = app.config["SEARCH_BACKEND"]
+    if name not in BACKENDS:
+        raise ConfigError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, got {name!r}")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if name not in backends_for(url):
+        from sqlalchemy.engine import make_url
+
+        raise ConfigError(
+            f"SEARCH_BACKEND={name} keeps the search index in a {DATABASE_BACKENDS[name]} database, "
+            f"but DATABASE_URL names a {make_url(url).get_backend_name()} one: point DATABASE_URL "
+            f"at PostgreSQL, or use SEARCH_BACKEND=whoosh"
+        )
+
+
 def make_backend(app: Flask, name: str) -> SearchBackend:
     if name == "whoosh":
         from .whoosh_backend import WhooshBackend
@@ -171,6 +202,11 @@ def make_backend(app: Flask, name: str) -> SearchBackend:
         return WhooshBackend(app.config["SEARCH_INDEX_DIR"],
                              lock_timeout=app.config["SEARCH_LOCK_TIMEOUT"],
                              result_cache=app.config.get("SEARCH_RESULT_CACHE_SIZE", 512))
+    if name == "postgres":
+        from .postgres_backend import PostgresBackend
+
+        return PostgresBackend(lock_timeout=app.config["SEARCH_LOCK_TIMEOUT"],
+                               result_cache=app.config.get("SEARCH_RESULT_CACHE_SIZE", 512))
     raise ValueError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, got {name!r}")
 
 

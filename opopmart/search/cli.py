@@ -51,8 +51,12 @@ def reindex_command(if_missing: bool) -> None:
 
 
 def _current_format(backend) -> bool:
+    """False when the index was built by an older analyzer (or layout): rebuild it."""
     store = getattr(backend, "store", None)
-    return store.is_current_format() if store is not None else True
+    if store is not None:
+        return store.is_current_format()
+    check = getattr(backend, "is_current_format", None)
+    return check() if check is not None else True
 
 
 @search_cli.command("drain")

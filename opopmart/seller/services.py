@@ -82,7 +82,12 @@ class SellerError(ValueError):
         self.errors = errors
 
 
-class _Errors:
+class FieldErrors:
+    """Messages gathered per form field while checking everything before any write;
+    ``raise_if_any`` raises them all at once (as ``error_class``) for the form to show."""
+
+    error_class: type[SellerError] = SellerError
+
     def __init__(self) -> None:
         self.by_field: dict[str, list] = {}
 
@@ -94,7 +99,10 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.by_field:
-            raise SellerError(self.by_field)
+            raise self.error_class(self.by_field)
+
+
+_Errors = FieldErrors
 
 
 def _clean(raw: str | None) -> str:
@@ -241,7 +249,8 @@ def region_choices(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(provinces.get(code, code), groups[code]) for code in order]
 
 
-def _unique_slug(session: Session, model, base: str, max_length: int) -> str:
+def unique_slug(session: Session, model, base: str, max_length: int) -> str:
+    """``base`` as a slug, numbered (``-2``, ``-3``...) past the ones ``model`` already has."""
     base = slugify(base, max_length - 6)
     taken = set(session.execute(
         select(model.slug).where((model.slug == base) | model.slug.like(base + "-%"))
@@ -252,6 +261,9 @@ def _unique_slug(session: Session, model, base: str, max_length: int) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+_unique_slug = unique_slug
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ..accounts.models import MemberRole, User
 from ..catalogue.certificates import CERT_LABELS
 from ..catalogue.models import ProductEvent, ProductStatus
 from ..core.templating import long_date
+from ..core.params import page_number
 from ..core.uploads import UploadRejected, store_document, store_photo
 from ..core.errors import flash_errors
 from ..extensions import db
@@ -97,9 +98,8 @@ def _commit_or_form_errors(form, action):
 def dashboard():
     uid = _user_id()
     producers = services.own_producers(db.session, uid)
-    page = request.args.get("halaman", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    pagination = db.paginate(services.own_products(db.session, uid), page=page,
+    pagination = db.paginate(services.own_products(db.session, uid),
+                             page=page_number(request.args.get("halaman")),
                              per_page=PRODUCTS_PER_PAGE, error_out=False, count=True)
     return render_template("seller/dashboard.html", producers=producers, pagination=pagination,
                            action_form=ActionForm(), quick_form=QuickVariantForm(),
@@ -281,9 +281,10 @@ def new_product():
     if not producers:
         flash(_("Buka toko dulu sebelum menambah produk."), "info")
         return redirect(url_for("seller.open_shop"))
-    wanted = request.values.get("producer_id") or request.args.get("toko") or str(producers[0][0].id)
-    producer_id = int(wanted) if wanted.isdigit() and services.get_own_producer(
-        db.session, uid, int(wanted)) else producers[0][0].id
+    # The shop asked for, if it is one of the user's own (compared as text: whatever was
+    # typed there, even a number no database column holds, picks the first shop instead).
+    wanted = request.values.get("producer_id") or request.args.get("toko") or ""
+    producer_id = next((p.id for p, _role in producers if str(p.id) == wanted.strip()), producers[0][0].id)
     form = _product_form(producer_id)
     if request.method == "GET":
         form.producer_id.data = str(producer_id)

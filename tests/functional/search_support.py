@@ -1,18 +1,25 @@
 """Helpers for the search tests: the backend parameter, building the index, reading pages.
 
-Every search test takes ``search_backend``, which runs it once per name in
-``opopmart.search.backend.BACKENDS``: a second backend is tested by adding its name.
+Every search test takes ``search_backend``, which runs it once per backend the test
+database can carry (``SEARCH_BACKENDS``): Whoosh on SQLite; Whoosh and PostgreSQL
+full-text search when the tests run on PostgreSQL (TEST_DATABASE_URL).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from html import unescape
 
 import pytest
+from sqlalchemy import text
 
-from opopmart.search.backend import BACKENDS, current_backend
+from opopmart.extensions import db
+from opopmart.search.backend import backends_for, current_backend
 from opopmart.search.indexer import reindex
+
+# The backends of this test run: the parametrisation follows the database in use.
+SEARCH_BACKENDS = backends_for(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
 
 CARD_NAME = re.compile(r'<span class="card-name">(.*?)</span>', re.S)
 TAG = re.compile(r"<[^>]+>")
@@ -21,7 +28,7 @@ FACET_OPTION = re.compile(r'<a href="[^"]*"(?: aria-current="true" class="facet-
                           r'<span class="count">([\d.]+)</span>', re.S)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=SEARCH_BACKENDS)
 def search_backend(request, app):
     app.config["SEARCH_BACKEND"] = request.param
     return request.param
@@ -72,10 +79,14 @@ class broken_index_writes:
     """Make every write to the index fail for real (not a stand-in for our code), then
     repair it. Running as root, permissions would not stop a write: for Whoosh a plain
     file takes the name of the writer's scratch directory, so setting up any writer
-    fails with an OSError."""
+    fails with an OSError. For PostgreSQL (whose tests connect as a superuser, whom
+    REVOKE would not stop either) a trigger refuses every statement that writes
+    search_documents, as a full disk or a lost table would: the writer's transaction
+    fails and rolls back."""
 
     def __init__(self, app):
         self.app = app
+        self.broken = False
 
     def __enter__(self):
         if self.app.config["SEARCH_BACKEND"] == "whoosh":
@@ -83,13 +94,28 @@ class broken_index_writes:
             self.blocker = directory / "MAIN.tmp"
             assert not self.blocker.exists()
             self.blocker.write_text("not a directory")
+        elif self.app.config["SEARCH_BACKEND"] == "postgres":
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "CREATE FUNCTION test_refuse_search_writes() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'search_documents cannot be written (test)'; END $$"))
+                conn.execute(text(
+                    "CREATE TRIGGER test_refuse_search_writes BEFORE INSERT OR UPDATE OR DELETE "
+                    "ON search_documents FOR EACH STATEMENT EXECUTE FUNCTION test_refuse_search_writes()"))
         else:  # pragma: no cover - each backend adds its own way to fail
             raise NotImplementedError(self.app.config["SEARCH_BACKEND"])
+        self.broken = True
         return self
 
     def repair(self) -> None:
-        self.blocker.unlink()
+        if self.app.config["SEARCH_BACKEND"] == "whoosh":
+            self.blocker.unlink()
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TRIGGER test_refuse_search_writes ON search_documents"))
+                conn.execute(text("DROP FUNCTION test_refuse_search_writes()"))
+        self.broken = False
 
     def __exit__(self, *exc):
-        if self.blocker.exists():
+        if self.broken:
             self.repair()

@@ -25,6 +25,7 @@ from opopmart.orders.models import Order, OrderStatus
 from opopmart.seller.models import ProducerInvite
 from opopmart.extensions import db
 from tests import factories as f
+from tests.functional.mission_support import matrix_mission
 
 ROLES = ["anonymous", "shopper", "seller_a", "seller_b", "curator", "admin"]
 LOGGED_IN = ROLES[1:]
@@ -52,10 +53,24 @@ class World:
     cart_line_staff: int = 0  # a line in staff A's cart: another visitor's line for every role
     order_shipped: str = ""  # the number of the shopper's paid order, shipped by producer A
     shipment_a: int = 0  # that order's shipment (producer A's)
+    # Trade missions (tests/functional/mission_support.matrix_mission): a published mission
+    # that is over, producer A taking part, seller A and staff A at its desk, one deal.
+    mission_id: int = 0
+    mission_slug: str = ""
+    mission_deal: int = 0
+    mission_partner: int = 0
+    mission_staff: int = 0  # staff A, one of its desk staff
+    direct_sale_a: int = 0  # a direct sale of producer A (opopmart.insight), not voided
 
 
 @pytest.fixture
 def world(app, session) -> World:
+    return build_world(app, session)
+
+
+def build_world(app, session) -> World:
+    """The matrix's world, committed. A plain function so that test_bad_input_sweep can
+    build it once per worker and copy it for each of its tests."""
     food = f.category(session, "Makanan & Minuman")
     kopi = f.category(session, "Kopi", parent=food)
     shop_a = f.producer(session, "Kopontren A", region_code="35.14")
@@ -112,13 +127,29 @@ def world(app, session) -> World:
     session.add(staff_line)
     shipped = _shipped_order(session, users["shopper"], product.variants[0], address,
                              users["seller_a"])
+    mission = matrix_mission(session, admin=users["admin"], producer=shop_a,
+                             desk_users=[users["seller_a"], staff])
     session.commit()
     return World(product.id, product.variants[0].id, shop_a.id, product.slug, shop_a.slug,
                  image.key, image.id, users["shopper"].id, cert.id,
                  staff_a=staff.id, brand_a=brand.id, invite_a=invite.id, revision_a=revision.id,
                  address_shopper=address.id, order_pending=pending.number,
                  cart_line_staff=staff_line.id, order_shipped=shipped.number,
-                 shipment_a=shipped.shipments[0].id)
+                 shipment_a=shipped.shipments[0].id, **mission,
+                 direct_sale_a=_direct_sale(session, shop_a, users["seller_a"]))
+
+
+def _direct_sale(session, producer, seller) -> int:
+    """A direct sale of ``producer`` recorded by ``seller`` through the studio's service."""
+    from opopmart.core.timeutil import today_jakarta
+    from opopmart.insight.services import SaleInput, record_sale
+
+    sale = record_sale(session, producer_id=producer.id, recorded_by_id=seller.id,
+                       today=today_jakarta(), now=utcnow(), data=SaleInput(
+                           sold_on=today_jakarta().isoformat(), channel="expo", commodity="Kopi A",
+                           quantity="10", unit="pcs", value="400.000"))
+    session.commit()
+    return sale.id
 
 
 def _shipped_order(session, shopper, variant, address, seller):
@@ -330,6 +361,64 @@ MATRIX = [
     ("studio_orders.cancel", "POST", "/studio/pesanan/{shipment_a}/batalkan", {"reason": "Stok habis"},
      LOGIN(404) | {"seller_a": Refused(303)}),
     ("studio_orders.deliver", "POST", "/studio/pesanan/{shipment_a}/sampai", {}, LOGIN(404, seller_a=303)),
+    # Market data (opopmart.insight): admins only; every table downloads as CSV.
+    ("insight.dashboard", "GET", "/admin/insight", None, LOGIN(403, admin=200)),
+    ("insight.table_csv", "GET", "/admin/insight/ringkasan.csv", None, LOGIN(403, admin=200)),
+    # Direct sales in the studio: producer A's members only (anyone else's shop is a 404).
+    # An empty form is answered with its errors (200) and writes nothing; voiding works.
+    ("direct_sales.index", "GET", "/studio/toko/{producer_a}/penjualan-langsung", None,
+     LOGIN(404, seller_a=200)),
+    ("direct_sales.new", "GET", "/studio/toko/{producer_a}/penjualan-langsung/baru", None,
+     LOGIN(404, seller_a=200)),
+    ("direct_sales.new", "POST", "/studio/toko/{producer_a}/penjualan-langsung/baru", {},
+     LOGIN(404) | {"seller_a": Refused(200)}),
+    ("direct_sales.void", "POST", "/studio/toko/{producer_a}/penjualan-langsung/{direct_sale_a}/batalkan",
+     {"reason": "Salah catat"}, LOGIN(404, seller_a=303)),
+    # Trade missions. Public pages of a published mission that is over (its CSV too).
+    ("missions.public_list", "GET", "/misi-dagang", None, ALL(200)),
+    ("missions.summary", "GET", "/misi-dagang/{mission_slug}", None, ALL(200)),
+    ("missions.tally", "GET", "/misi-dagang/{mission_slug}/tally", None, ALL(200)),
+    ("missions.tally_json", "GET", "/misi-dagang/{mission_slug}/tally.json", None, ALL(200)),
+    ("missions.deals_csv", "GET", "/misi-dagang/{mission_slug}/transaksi.csv", None, ALL(200)),
+    # Running missions: admins only. Empty or repeated forms are answered with their
+    # errors (200) and write nothing; refused buttons say why (303), also writing nothing.
+    ("missions.admin_list", "GET", "/admin/misi-dagang", None, LOGIN(403, admin=200)),
+    ("missions.new_mission", "GET", "/admin/misi-dagang/baru", None, LOGIN(403, admin=200)),
+    ("missions.new_mission", "POST", "/admin/misi-dagang/baru", {}, LOGIN(403) | {"admin": Refused(200)}),
+    ("missions.manage", "GET", "/admin/misi-dagang/{mission_id}", None, LOGIN(403, admin=200)),
+    ("missions.edit_mission", "GET", "/admin/misi-dagang/{mission_id}/ubah", None, LOGIN(403, admin=200)),
+    ("missions.edit_mission", "POST", "/admin/misi-dagang/{mission_id}/ubah", {},
+     LOGIN(403) | {"admin": Refused(200)}),
+    ("missions.change_status", "POST", "/admin/misi-dagang/{mission_id}/status", {"target": "published"},
+     LOGIN(403) | {"admin": Refused(303)}),
+    ("missions.add_participant", "POST", "/admin/misi-dagang/{mission_id}/peserta",
+     {"producer_id": "{producer_a}"}, LOGIN(403) | {"admin": Refused(200)}),
+    ("missions.remove_participant", "POST", "/admin/misi-dagang/{mission_id}/peserta/{producer_a}/hapus", {},
+     LOGIN(403) | {"admin": Refused(303)}),
+    ("missions.add_partner", "POST", "/admin/misi-dagang/{mission_id}/mitra", {},
+     LOGIN(403) | {"admin": Refused(200)}),
+    ("missions.edit_partner", "GET", "/admin/misi-dagang/{mission_id}/mitra/{mission_partner}/ubah", None,
+     LOGIN(403, admin=200)),
+    ("missions.edit_partner", "POST", "/admin/misi-dagang/{mission_id}/mitra/{mission_partner}/ubah", {},
+     LOGIN(403) | {"admin": Refused(200)}),
+    ("missions.remove_partner", "POST", "/admin/misi-dagang/{mission_id}/mitra/{mission_partner}/hapus", {},
+     LOGIN(403) | {"admin": Refused(303)}),
+    ("missions.add_staff", "POST", "/admin/misi-dagang/{mission_id}/petugas", {"email": "seller_a@contoh.id"},
+     LOGIN(403) | {"admin": Refused(200)}),
+    # The deal desk: admins and the mission's desk staff (seller A); anyone else gets a 404.
+    ("missions.my_desks", "GET", "/admin/misi-dagang/meja", None, LOGIN(200)),
+    ("missions.desk", "GET", "/admin/misi-dagang/{mission_id}/transaksi", None,
+     LOGIN(404, seller_a=200, admin=200)),
+    ("missions.desk", "POST", "/admin/misi-dagang/{mission_id}/transaksi", {},
+     LOGIN(404) | {"seller_a": Refused(200), "admin": Refused(200)}),
+    ("missions.correct", "GET", "/admin/misi-dagang/{mission_id}/transaksi/{mission_deal}/koreksi", None,
+     LOGIN(404, seller_a=200, admin=200)),
+    ("missions.correct", "POST", "/admin/misi-dagang/{mission_id}/transaksi/{mission_deal}/koreksi", {},
+     LOGIN(404) | {"seller_a": Refused(200), "admin": Refused(200)}),
+    ("missions.void", "POST", "/admin/misi-dagang/{mission_id}/transaksi/{mission_deal}/batal",
+     {"void_reason": ""}, LOGIN(404) | {"seller_a": Refused(200), "admin": Refused(200)}),
+    ("missions.remove_staff", "POST", "/admin/misi-dagang/{mission_id}/petugas/{mission_staff}/hapus", {},
+     LOGIN(403, admin=303)),
     # Last: it ends the session.
     ("accounts.logout", "POST", "/keluar", {}, ALL(302)),
 ]

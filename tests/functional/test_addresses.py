@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -89,7 +91,7 @@ def test_the_new_address_form_starts_from_the_profile(client, session):
     # Jawa Timur first among provinces and among kabupaten/kota; the script is served locally.
     assert html.index('<option value="35">Jawa Timur</option>') < html.index('<option value="11">Aceh</option>')
     assert html.split("<optgroup", 2)[1].count("<option") == 38
-    assert '<script src="/static/js/address.js" defer></script>' in html
+    assert re.search(r'<script src="/static/js/address\.js\?v=[0-9a-f]{12}" defer></script>', html)
 
 
 def test_the_profile_links_to_the_address_book(client, session):

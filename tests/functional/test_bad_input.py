@@ -10,7 +10,8 @@ LISTINGS = {"/katalog", "/produsen/kopontren-sidogiri"}
 PARAMS = ["page", "sort", "category", "region", "cert", "kind", "price_min", "price_max",
           "after", "before", "variant"]
 VALUES = ["-1", "abc", "0", "99999999999999999999", "1e9", "", " ", LONG, "<script>alert(1)</script>",
-          "' OR 1=1 --", "😀", "%00", "35.78'", "null", "[]", "eyJ4Ijo"]
+          "' OR 1=1 --", "😀", "%00", "35.78'", "null", "[]", "eyJ4Ijo",
+          "²"]  # "²".isdigit() is true, int("²") raises: page and variant were a 500
 
 
 @pytest.mark.parametrize("path", ["/katalog", "/kategori/kopi", "/produsen/kopontren-sidogiri",
@@ -95,3 +96,49 @@ def test_server_error_page_is_styled_and_logged(app, client, caplog):
     assert "kaboom" not in html
     assert 'class="brand"' in html
     assert any("unhandled error on GET /_test/boom" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999999"])
+def test_an_id_no_database_column_holds_is_404_not_500(app, client, session, number):
+    # Given a logged-in user (the address book reads an id from the path)
+    from tests.functional.test_accounts import login, make_user
+
+    make_user(session)
+    login(client)
+    # When the id in the path is past an INTEGER column's range (PostgreSQL answered
+    # "integer out of range", SQLite's driver OverflowError past 64 bits: both a 500)
+    response = client.get(f"/akun/alamat/{number}/ubah")
+    # Then no route matches: the house-style 404
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+    # and the largest id a column holds is still routed (and names nothing)
+    assert client.get("/akun/alamat/2147483647/ubah").status_code == 404
+    endpoint, args = app.url_map.bind("localhost").match("/akun/alamat/2147483647/ubah")
+    assert (endpoint, args) == ("addresses.edit", {"address_id": 2147483647})
+
+
+def test_a_nul_character_is_dropped_from_fields_and_a_path_holding_one_is_400(client, session, world):
+    # Given a shopper's account (PostgreSQL refuses to even compare text holding NUL:
+    # psycopg raised DataError, a 500, wherever such a value reached a query)
+    from sqlalchemy import select
+
+    from opopmart.accounts.models import User
+    from tests.functional.test_accounts import PASSWORD, csrf_token, make_user
+
+    make_user(session, email="siti@contoh.id")
+    # When a NUL character comes in the path, a query parameter, a form field's value or name
+    path = client.get("/produk/kopi-arabika-ijen%00")
+    search = client.get("/cari", query_string={"q": "kopi\x00"})
+    wrong = client.post("/masuk", data={"csrf_token": csrf_token(client), "email": "siti@contoh.id\x00",
+                                        "password": "salah-sama-sekali"})
+    named = client.post("/masuk", data={"csrf_token": csrf_token(client), "email\x00": "x@contoh.id",
+                                        "password": "salah-sama-sekali"})
+    right = client.post("/masuk", data={"csrf_token": csrf_token(client), "email": "\x00siti@contoh.id",
+                                        "password": PASSWORD})
+    # Then the path is a house-style 400, and fields are read without the character
+    assert path.status_code == 400
+    assert "Permintaan tidak valid" in path.get_data(as_text=True)
+    assert search.status_code == 200
+    # (the right password logs in: the address was read without the character)
+    assert (wrong.status_code, named.status_code, right.status_code) == (200, 200, 302)
+    assert session.scalars(select(User.email)).all() == ["siti@contoh.id"]

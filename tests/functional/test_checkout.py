@@ -260,3 +260,18 @@ def test_given_20_buyers_for_last_5_units_when_all_check_out_at_once_then_exactl
     assert count(Order) == 5
     assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 5
     assert count(Shipment) == 5
+
+
+def test_given_an_address_id_that_is_no_number_then_default_shown_and_placing_refused(
+        client, session, shop):
+    fill_cart(session, shop["buyer"], [(shop["kain"], 1)])
+    session.commit()
+    login(client, email="buyer@contoh.id")
+
+    # "²".isdigit() is true but int("²") raised: a 500 on both
+    page = client.get("/checkout?alamat=²")
+    response, _ = _place(client, {"alamat": "²"})
+
+    assert page.status_code == 200
+    assert response.status_code == 400
+    assert (count(Order), stock_of(shop["kain"].id), count(CartLine)) == (0, 3, 1)

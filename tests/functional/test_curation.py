@@ -696,3 +696,18 @@ def test_curation_pages_are_for_curators_only(client, session, k):
     # The curator sees a Kurasi link in the account menu; others do not
     as_curator(client, k)
     assert 'data-testid="curation-link"' in client.get("/akun").get_data(as_text=True)
+
+
+def test_a_page_or_variant_that_is_no_number_shows_the_first_one(client, session, k):
+    # Given a product waiting for review
+    item = draft(session, k.shop, k.kopi, "Kopi Robusta Argopuro", prices=[25_000])
+    submit(session, item, k.owner.id)
+    as_curator(client, k)
+    # When the page or variant asked for is "²" (str.isdigit() says yes, int() raised: a 500)
+    queue = client.get("/kurasi/produk?halaman=²")
+    producers = client.get("/kurasi/produsen?halaman=²")
+    revisions = client.get("/kurasi/revisi?halaman=²")
+    review = client.get(f"/kurasi/produk/{item.id}?variant=²")
+    # Then the first page and the first variant are shown
+    assert [r.status_code for r in (queue, producers, revisions, review)] == [200, 200, 200, 200]
+    assert queue_names(queue) == ["Kopi Robusta Argopuro"]

@@ -388,3 +388,21 @@ def test_the_header_shows_the_unread_count_to_its_owner_only(app, session, two_u
     home = siti_client.get("/").get_data(as_text=True)
     assert 'data-testid="account-name">Siti</summary>' in home
     assert '<a href="/notifikasi" data-testid="notifications-link">Notifikasi</a>' in home
+
+
+def test_bad_pages_and_ids_are_refused_and_nothing_is_marked(client, session):
+    # Given Siti with one unread notification
+    siti = make_user(session)
+    notify(session, user_ids=[siti.id], **APPROVED)
+    session.commit()
+    login(client)
+    # When the page is "²" (str.isdigit() says yes, int() raised: a 500)
+    page = client.get("/notifikasi?halaman=²")
+    # and ids that are no number, or past an INTEGER column (PostgreSQL: "integer out of range")
+    refused = [client.post("/notifikasi/baca", data={"csrf_token": csrf_token(client, "/notifikasi"),
+                                                     "id": bad})
+               for bad in ("²", "2147483648", "abc")]
+    # Then the list shows, each id is a bad request, and the notification is still unread
+    assert page.status_code == 200
+    assert [r.status_code for r in refused] == [400, 400, 400]
+    assert unread_count(session, siti.id) == 1

@@ -19,10 +19,9 @@ from opopmart.catalogue.models import Product
 from opopmart.config import TestConfig
 from opopmart.demo.loader import load_demo
 from opopmart.extensions import db
-from opopmart.search.backend import BACKENDS
 from opopmart.search.indexer import reindex
 from tests.conftest import FreshContextClient
-from tests.functional.search_support import card_names, did_you_mean, html_of
+from tests.functional.search_support import SEARCH_BACKENDS, card_names, did_you_mean, html_of
 
 # (query, within the first n, names that must be there — or a text every one of the
 # first n names starts with)
@@ -95,7 +94,7 @@ CORRECTIONS = {
 }
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=SEARCH_BACKENDS)
 def demo_app(request, databases, tmp_path_factory):
     root = tmp_path_factory.mktemp("search-demo")
     url = databases.new(root)

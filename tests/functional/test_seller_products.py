@@ -43,6 +43,34 @@ def test_create_product_with_two_variants_a_tier_and_a_new_brand(client, session
     assert "draf" in text(page)
 
 
+def test_a_shop_id_no_database_holds_picks_the_first_own_shop(client, session):
+    # Given a seller with a shop (the new product form takes a shop from ?toko= or the form)
+    _, shop = seller(session, client)
+    cat = category(session)
+    before = snapshot()
+    # When the shop asked for is a number past 64 bits (it reached the database: a 500)
+    page = client.get("/studio/produk/baru?toko=99999999999999999999999")
+    response = post(client, "/studio/produk/baru",
+                    product_data(cat.id, producer_id="99999999999999999999999"))
+    # Then the form is for their own shop, and the posted shop is refused, nothing written
+    assert page.status_code == 200
+    assert f'<option selected value="{shop.id}">' in page.get_data(as_text=True)
+    assert response.status_code == 200
+    assert list(errors_by_field(response)) == ["producer_id"]
+    assert snapshot() == before
+
+
+def test_a_dashboard_page_that_is_no_number_is_the_first_page(client, session):
+    # Given a seller with a product
+    seller(session, client)
+    _create(client, session, category(session))
+    # When the page asked for is "²" (str.isdigit() says yes, int() raised: a 500)
+    response = client.get("/studio/?halaman=²")
+    # Then the first page shows
+    assert response.status_code == 200
+    assert "Kopi Robusta Al Amin" in text(response)
+
+
 def test_a_tier_not_cheaper_than_the_price_is_refused_and_nothing_is_written(client, session):
     seller(session, client)
     cat = category(session)

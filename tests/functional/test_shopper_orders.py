@@ -248,3 +248,18 @@ def test_given_shipment_of_another_order_when_confirmed_under_mine_then_404(app,
     assert _receive(m, order, theirs).status_code == 404
     assert m.shopper_client.get("/pesanan/" + "X" * 200).status_code == 404
     assert snapshot() == before
+
+
+def test_a_page_that_is_no_number_is_the_first_page(client, session):
+    # Given a shopper and a seller (their order lists share the page reader)
+    from tests.functional.seller_support import seller
+
+    make_user(session)
+    login(client)
+    shopper_list = client.get("/pesanan?halaman=²")
+    studio = client.application.test_client()
+    seller(session, studio)
+    # When the page asked for is "²" (str.isdigit() says yes, int() raised: a 500)
+    studio_list = studio.get("/studio/pesanan?halaman=²")
+    # Then each list shows its first page
+    assert (shopper_list.status_code, studio_list.status_code) == (200, 200)

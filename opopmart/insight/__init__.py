@@ -1,0 +1,1 @@
+"""Programme insight: market data for admins and direct sales recorded by producers."""

@@ -1,0 +1,1 @@
+"""Trade missions (Misi Dagang): the deal desk, the live tally and the public summary."""
