@@ -28,6 +28,7 @@ def demo_load(products: int, if_empty: bool) -> None:
     summary = load_demo(
         db.session,
         media_root=current_app.config["MEDIA_ROOT"],
+        picture_cache=current_app.config.get("DEMO_PICTURE_CACHE"),
         at_least=products,
         progress=lambda msg: click.echo(msg),
     )

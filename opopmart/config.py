@@ -123,6 +123,9 @@ class Config:
         self.PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", self.PAGE_CACHE_SIZE)
         self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or self.SEARCH_BACKEND
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search")
+        # A folder where `demo load` keeps the pictures it draws, to copy them next time
+        # (tests and benches load the demo again and again); unset: always drawn.
+        self.DEMO_PICTURE_CACHE = os.environ.get("DEMO_PICTURE_CACHE") or None
         self._mail_settings()
         self._payment_settings()
 

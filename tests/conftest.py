@@ -54,6 +54,39 @@ def _memoise_url_builders() -> None:
 _memoise_url_builders()
 
 
+def _share_compiled_statements() -> None:
+    """Compile each SQL statement once per test process, not once per test.
+
+    SQLAlchemy caches compiled statements per engine, keyed by the engine's dialect
+    object, and every test's app makes a new engine: each test compiled every statement
+    it ran again (a fifth of a typical test's time). Engines of one kind of database
+    share the first initialised dialect (it holds nothing about one database: the server
+    version and what it supports, the same for every test database) and its cache.
+    Connections are still made and set up by each engine's own pool and listeners.
+    Test-only: a server makes its engine once.
+    """
+    from flask_sqlalchemy.extension import SQLAlchemy
+
+    original = SQLAlchemy._make_engine
+    shared: dict = {}
+
+    def make_engine(self, bind_key, options, app):
+        engine = original(self, bind_key, options, app)
+        kind = (engine.dialect.name, engine.dialect.driver)
+        first = shared.get(kind)
+        if first is None or first.dialect.server_version_info is None:
+            shared[kind] = engine  # its dialect is initialised by its first connection
+        else:
+            engine.dialect = first.dialect
+            engine._compiled_cache = first._compiled_cache
+        return engine
+
+    SQLAlchemy._make_engine = make_engine
+
+
+_share_compiled_statements()
+
+
 class _SharedTemplateCode(BytecodeCache):
     """Compiled templates shared by every app of a test process.
 
@@ -145,6 +178,26 @@ class PostgresDatabases:
         self.worker.shutdown(wait=True)
         self._drop(self.template_name)
         self.admin.dispose()
+
+
+def run_folder(tmp_path_factory, name: str) -> Path:
+    """A folder that every xdist worker of this run shares (each worker's own basetemp
+    is .../pytest-N/popen-gwK; the run's folder is its parent)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_picture_cache(tmp_path_factory):
+    """The demo's pictures are drawn once per run, then copied (drawing them is most of
+    a demo load, and several tests load the demo)."""
+    folder = run_folder(tmp_path_factory, "demo-pictures")
+    os.environ["DEMO_PICTURE_CACHE"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,20 @@ Services flush and never commit; the CLI commits once.
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import hashlib
 import multiprocessing
 import os
 import random
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -53,7 +58,7 @@ from ..catalogue.services import (
     refresh_products,
     set_producer_verified,
 )
-from ..core.media import StoredImage, store_image
+from ..core.media import JPEG_QUALITY, SIZES, StoredImage, media_files, new_key, store_image
 from ..core.models import bump_version
 from ..core.text import slugify, sort_key
 from ..core.timeutil import today_jakarta, utcnow
@@ -84,6 +89,7 @@ from .data import (
     tr_number,
     wholesale_tiers,
 )
+from . import images as drawing_code
 from .images import product_image, producer_logo
 from .insight import load_direct_sales
 from .missions import load_missions
@@ -107,7 +113,8 @@ class _Counts:
     seconds_drawing: float = 0.0
 
 
-def load_demo(session: Session, *, media_root: str, at_least: int = 0, progress: Progress | None = None) -> str:
+def load_demo(session: Session, *, media_root: str, at_least: int = 0, progress: Progress | None = None,
+              picture_cache: str | None = None) -> str:
     """Load the demo catalogue (idempotent) and grow it to ``at_least`` products.
 
     Returns a one-line summary for the command line.
@@ -119,7 +126,7 @@ def load_demo(session: Session, *, media_root: str, at_least: int = 0, progress:
     counts = _Counts()
 
     category_ids = _ensure_categories(session, plan.categories, counts)
-    _load_base(session, plan, category_ids, media_root, now, say, counts)
+    _load_base(session, plan, category_ids, media_root, now, say, counts, picture_cache)
     if at_least:
         _grow(session, plan, category_ids, at_least, now, say, counts)
     load_missions(session)
@@ -166,7 +173,7 @@ def _ago(now: datetime, days: float) -> datetime:
 
 
 def _load_base(session: Session, plan: DemoPlan, category_ids: dict[str, int], media_root: str,
-               now: datetime, say: Progress, counts: _Counts) -> None:
+               now: datetime, say: Progress, counts: _Counts, picture_cache: str | None = None) -> None:
     plan_slugs = [p.slug for p in plan.products()]
     existing_products = set(session.scalars(select(Product.slug).where(Product.slug.in_(plan_slugs))))
     existing_producers = {
@@ -180,7 +187,7 @@ def _load_base(session: Session, plan: DemoPlan, category_ids: dict[str, int], m
     say(f"Loading the demo catalogue: {len(plan.producers)} producers, {missing} products to add...")
     jobs = [(p.slug, image) for p in plan.products() if p.slug not in existing_products for image in p.images]
     t0 = time.perf_counter()
-    pictures = _draw_all(jobs, media_root, say)
+    pictures = _draw_all(jobs, media_root, say, picture_cache)
     counts.seconds_drawing += time.perf_counter() - t0
     say(f"  {len(pictures)} images drawn and stored in {counts.seconds_drawing:.1f} s")
     created_ids: list[int] = []
@@ -209,25 +216,88 @@ def _load_base(session: Session, plan: DemoPlan, category_ids: dict[str, int], m
         refresh_products(session, product_ids=created_ids)
 
 
-def _draw_one(job: tuple[ImagePlan, str]) -> StoredImage:
-    image, media_root = job
+def _draw_one(job: tuple[ImagePlan, str, str | None]) -> StoredImage:
+    image, media_root, cache = job
+    if cache is not None:
+        stored = _copy_cached(image, media_root, cache)
+        if stored is not None:
+            return stored
     picture = product_image(motif=image.motif, palette=image.palette, colour=image.colour, title=image.title,
                             brand=image.brand, tagline=image.tagline, style=image.style, props=image.props,
                             view=image.view, seed=image.seed)
-    return store_image(picture, media_root)
+    stored = store_image(picture, media_root)
+    if cache is not None:
+        _keep_cached(image, media_root, cache, stored)
+    return stored
 
 
-def _draw_all(jobs: Sequence[tuple[str, ImagePlan]], media_root: str, say: Progress
-              ) -> dict[tuple[str, int], StoredImage]:
+@functools.cache
+def _drawing_version() -> str:
+    """What else decides a picture's bytes: the drawing code and the stored sizes."""
+    code = Path(drawing_code.__file__).read_bytes() + repr((SIZES, JPEG_QUALITY)).encode()
+    return hashlib.sha256(code).hexdigest()
+
+
+def _cache_name(image: ImagePlan) -> str:
+    """A picture is a pure function of its plan (the seed included) and of the drawing code."""
+    return hashlib.sha256((_drawing_version() + repr(image)).encode()).hexdigest()[:32]
+
+
+def _copy_cached(image: ImagePlan, media_root: str, cache: str) -> StoredImage | None:
+    name = _cache_name(image)
+    try:
+        width, height = (int(n) for n in (Path(cache) / f"{name}.size").read_text().split())
+    except (OSError, ValueError):
+        return None
+    key = new_key()
+    Path(media_root).mkdir(parents=True, exist_ok=True)
+    for cached, stored in zip(media_files(name), media_files(key), strict=True):
+        shutil.copyfile(Path(cache) / cached, Path(media_root) / stored)
+    return StoredImage(key, width, height)
+
+
+def _keep_cached(image: ImagePlan, media_root: str, cache: str, stored: StoredImage) -> None:
+    """Files first, the size last: a reader sees a picture only once it is whole. Two
+    processes drawing the same picture write the same bytes."""
+    name = _cache_name(image)
+    folder = Path(cache)
+    folder.mkdir(parents=True, exist_ok=True)
+    for source, cached in zip(media_files(stored.key), media_files(name), strict=True):
+        tmp = folder / f".{cached}.{os.getpid()}.tmp"
+        shutil.copyfile(Path(media_root) / source, tmp)
+        os.replace(tmp, folder / cached)
+    tmp = folder / f".{name}.size.{os.getpid()}.tmp"
+    tmp.write_text(f"{stored.width} {stored.height}")
+    os.replace(tmp, folder / f"{name}.size")
+
+
+def _draw_all(jobs: Sequence[tuple[str, ImagePlan]], media_root: str, say: Progress,
+              cache: str | None = None) -> dict[tuple[str, int], StoredImage]:
     """Draw and store every planned picture: (product slug, view) -> stored image.
 
     Pictures are independent of the database, so they are made first and on every core:
     three JPEG encodes per picture are most of the demo's load time. Worker processes
-    are spawned, not forked, so they never inherit the open database connection.
+    are spawned, not forked, so they never inherit the open database connection. With a
+    ``cache`` folder, pictures drawn by an earlier load are copied instead.
     """
     if not jobs:
         return {}
-    work = [(image, media_root) for _slug, image in jobs]
+    if cache is None:
+        return _draw_or_copy(jobs, media_root, say, None)
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    with open(Path(cache) / ".lock", "w") as lock:
+        # One load draws while another waits, then copies what the first drew.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _draw_or_copy(jobs, media_root, say, cache)
+
+
+def _draw_or_copy(jobs: Sequence[tuple[str, ImagePlan]], media_root: str, say: Progress,
+                  cache: str | None) -> dict[tuple[str, int], StoredImage]:
+    work = [(image, media_root, cache) for _slug, image in jobs]
+    if cache is not None and all((Path(cache) / f"{_cache_name(image)}.size").exists() for image, _, _ in work):
+        say(f"  copying {len(jobs)} product images from {cache}...")
+        results = [_draw_one(job) for job in work]
+        return {(slug, image.view): stored for (slug, image), stored in zip(jobs, results, strict=True)}
     workers = min(_usable_cpus(), 8)
     say(f"  drawing {len(jobs)} product images on {workers} process(es)...")
     results: list[StoredImage] = []

@@ -4,6 +4,7 @@ without the tally page reloading. No console errors (a CSP violation would be on
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -32,7 +33,9 @@ def test_the_tally_follows_the_desk_without_a_reload(app, session, page):
     page.goto(f"/misi-dagang/{mission.slug}/tally")
     expect(page.get_by_test_id("tally-total")).to_have_text("Rp 1.250.000.000")
     expect(page.get_by_test_id("tally-count")).to_have_text("1")
-    expect(page.locator("[data-tally-url]")).to_have_attribute("data-polls", "2", timeout=3_000)
+    # (it has polled at least twice: at 300 ms a busy machine can pass 2 between two looks)
+    expect(page.locator("[data-tally-url]")).to_have_attribute(
+        "data-polls", re.compile(r"^(?:[2-9]|[1-9]\d+)$"), timeout=3_000)
     assert_no_sideways_scroll(page)
     page.evaluate("window.__stillTheSamePage = true")
     navigations: list[str] = []

@@ -16,15 +16,15 @@ VALUES = ["-1", "abc", "0", "99999999999999999999", "1e9", "", " ", LONG, "<scri
 
 @pytest.mark.parametrize("path", ["/katalog", "/kategori/kopi", "/produsen/kopontren-sidogiri",
                                   "/produk/kopi-arabika-ijen"])
-@pytest.mark.parametrize("param", PARAMS)
-def test_pages_survive_any_parameter(client, world, path, param):
-    for value in VALUES:
-        response = client.get(path, query_string={param: value})
-        # category names a page: unknown ones are 404; everything else is ignored
-        expected = 404 if param == "category" and value.strip() and path in LISTINGS else 200
-        assert response.status_code == expected, (param, value[:40])
-        html = response.get_data(as_text=True)
-        assert "<script>alert(1)</script>" not in html, (param, value[:40])
+def test_pages_survive_any_parameter(client, world, path):
+    for param in PARAMS:
+        for value in VALUES:
+            response = client.get(path, query_string={param: value})
+            # category names a page: unknown ones are 404; everything else is ignored
+            expected = 404 if param == "category" and value.strip() and path in LISTINGS else 200
+            assert response.status_code == expected, (param, value[:40])
+            html = response.get_data(as_text=True)
+            assert "<script>alert(1)</script>" not in html, (param, value[:40])
 
 
 def test_invalid_values_are_ignored_not_applied(client, world):

@@ -16,10 +16,11 @@ Nothing here lists routes or forms by hand, so new ones are swept as soon as the
 - at the end, every row of every table still loads through the ORM and the database's
   own constraint checks pass.
 
-One test per (route, role): xdist spreads them. A form, or a link's query parameter, swept
-once as a role in this run (on any worker) is not swept again by later tests: the header's
-search form and language links are on every page, and a row's form on every row. Every
-failure is collected and reported at once, with the route, role, fields and value.
+One test per route, as each role that reaches it: xdist spreads them. A form, or a link's
+query parameter, swept once in this run (as any role, on any worker) is not swept again:
+the header's search form and language links are on every page, and a row's form on every
+row; what a field accepts does not depend on who sends it. Every failure is collected and
+reported at once, with the route, role, fields and value.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from opopmart.accounts.models import User
 from opopmart.cart.models import Cart, CartLine
 from opopmart.config import TestConfig
 from opopmart.extensions import db
-from tests.conftest import TEMPLATE_CODE, FreshContextClient
+from tests.conftest import TEMPLATE_CODE, FreshContextClient, run_folder
 from tests.functional.test_access_matrix import MATRIX, ROLES, TO_LOGIN, build_world, log_in
 
 BAD_VALUES = [
@@ -117,15 +118,17 @@ def _path_role(endpoint: str) -> str:
 
 
 def _cases():
+    """(endpoint, [(role, sweep its page, sweep its path arguments)]) for every route
+    that some role can reach."""
     cases = []
     for endpoint in sorted(RULES):
         has_args = any(args for _, _, args in RULES[endpoint])
         roles = _page_roles(endpoint)
         path_role = _path_role(endpoint) if has_args else None
-        for role in ROLES:
-            if role in roles or role == path_role:
-                cases.append(pytest.param(endpoint, role, role in roles, role == path_role,
-                                          id=f"{endpoint}-{role}"))
+        plan = [(role, role in roles, role == path_role) for role in ROLES
+                if role in roles or role == path_role]
+        if plan:
+            cases.append(pytest.param(endpoint, plan, id=endpoint))
     return cases
 
 
@@ -269,7 +272,9 @@ class Sweep:
         names = [name for name, _ in form.fields]
         if not names or form.method != "POST":
             return  # a button alone has no field to put a bad value in; GET forms are queries
-        key = (self.role, form.method, self._endpoint(target.path, "POST"), tuple(sorted(names)))
+        # The same form as another role (the header's search, a row's buttons) is swept
+        # once: what a field accepts does not depend on who sends it.
+        key = (form.method, self._endpoint(target.path, "POST"), tuple(sorted(names)))
         if not self.claim(key):
             return
         what = ", ".join(names)
@@ -304,7 +309,7 @@ class Sweep:
                 by_path.setdefault(target.path, set()).update(names)
         for path, names in sorted(by_path.items()):
             endpoint = self._endpoint(path, "GET")
-            fresh = sorted(name for name in names if self.claim((self.role, "GET", endpoint, name)))
+            fresh = sorted(name for name in names if self.claim(("GET", endpoint, name)))
             if path == urlsplit(page_url).path:
                 fresh += sorted(name for name in read - names
                                 if self.claim(("first role", "GET", endpoint, name)))
@@ -333,7 +338,7 @@ class Sweep:
                 parts[position] = prefix + quote(value, safe="") + suffix
                 path = "/" + "/".join(parts)
                 if not self._routes(path, method):
-                    if not self.claim((self.role, "unrouted", value)):
+                    if not self.claim(("unrouted", value)):
                         continue
                 data = {"csrf_token": self.csrf_token()} if method == "POST" else None
                 self.send(method, path, f"{method} {rule}", f"<{name}>", value, data=data)
@@ -446,13 +451,8 @@ def sweep_world(world_template):
 
 @pytest.fixture(scope="session")
 def sweep_claims(tmp_path_factory) -> Path:
-    """A folder that every xdist worker of this run shares: what was swept, as which role."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # .../pytest-N/popen-gwK: the run's own folder is shared
-    claims = root / "bad-input-sweep-claims"
-    claims.mkdir(exist_ok=True)
-    return claims
+    """What was swept in this run, on any worker."""
+    return run_folder(tmp_path_factory, "bad-input-sweep-claims")
 
 
 def _make_app(url, directory, localstripe_port):
@@ -535,37 +535,41 @@ def _build(rule: str, values: dict[str, str]) -> str:
 
 # --- The test ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("endpoint", "role", "sweep_page", "sweep_path"), _cases())
-def test_bad_input_sweep(app, session, sweep_world, sweep_claims, endpoint, role, sweep_page,
-                        sweep_path):
-    # given a fresh session of the role, on the rich world of the access matrix
-    client = app.test_client()
-    log_in(client, role)
-    sweep = Sweep(client, endpoint, role, sweep_claims)
+@pytest.mark.parametrize(("endpoint", "plan"), _cases())
+def test_bad_input_sweep(app, session, sweep_world, sweep_claims, endpoint, plan):
+    failures, requests = [], 0
     filled = _fill(app, sweep_world, endpoint)
+    for role, sweep_page, sweep_path in plan:
+        # given a fresh session of each role that reaches the route, on the rich world
+        # of the access matrix
+        client = app.test_client()
+        log_in(client, role)
+        sweep = Sweep(client, endpoint, role, sweep_claims)
 
-    # when every form, query parameter and path argument of the route gets each bad value
-    if sweep_page:
-        for url, method, _rule, _args, from_matrix in filled:
-            if method != "GET":
-                continue
-            response = client.get(url)
-            page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
-            response.close()
-            if from_matrix and response.status_code != 200:
-                sweep.fail("GET", url, "", f"the page itself answered {response.status_code}")
-            parser = PageParser()
-            parser.feed(page)
-            parser.close()
-            for form in parser.forms:
-                sweep.form(url, form)
-            sweep.queries(url, parser, _read_params(app, endpoint))
-    if sweep_path:
-        swept_rules = set()
-        for target in sorted(filled, key=lambda target: target.method != "GET"):
-            if target.arguments and target.rule not in swept_rules:  # GET where it has one
-                swept_rules.add(target.rule)
-                sweep.path_arguments(target.url, target.method, target.rule, target.arguments)
+        # when every form, query parameter and path argument of the route gets each bad value
+        if sweep_page:
+            for url, method, _rule, _args, from_matrix in filled:
+                if method != "GET":
+                    continue
+                response = client.get(url)
+                page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+                response.close()
+                if from_matrix and response.status_code != 200:
+                    sweep.fail("GET", url, "", f"the page itself answered {response.status_code}")
+                parser = PageParser()
+                parser.feed(page)
+                parser.close()
+                for form in parser.forms:
+                    sweep.form(url, form)
+                sweep.queries(url, parser, _read_params(app, endpoint))
+        if sweep_path:
+            swept_rules = set()
+            for target in sorted(filled, key=lambda target: target.method != "GET"):
+                if target.arguments and target.rule not in swept_rules:  # GET where it has one
+                    swept_rules.add(target.rule)
+                    sweep.path_arguments(target.url, target.method, target.rule, target.arguments)
+        failures += sweep.failures
+        requests += sweep.requests
 
     # then nothing failed, and every row still loads and passes the database's checks
     session.rollback()
@@ -577,5 +581,4 @@ def test_bad_input_sweep(app, session, sweep_world, sweep_claims, endpoint, role
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     else:
         assert session.execute(text("SELECT conname FROM pg_constraint WHERE NOT convalidated")).all() == []
-    assert sweep.failures == [], f"{len(sweep.failures)} failures in {sweep.requests} requests:\n" + \
-        "\n".join(sweep.failures)
+    assert failures == [], f"{len(failures)} failures in {requests} requests:\n" + "\n".join(failures)

@@ -219,25 +219,29 @@ BAD_QUERIES = ['"', "'", "*", "?", ":", "kopi:", "name:kopi", "()", "[kopi]", "{
                "ﾃｽﾄ", "كوبي", "咖啡", "\t\n\r"]
 
 
-@pytest.mark.parametrize("query", BAD_QUERIES)
-def test_any_text_gives_a_sane_page_and_sane_suggestions(client, indexed, query):
-    response = search(client, q=query)
-    assert response.status_code == 200
-    assert "<script>alert" not in response.get_data(as_text=True)
-    data = client.get("/api/search/suggest", query_string={"q": query}).get_json()
-    assert set(data) == {"query", "products", "categories", "producers", "search_url", "labels"}
-    assert len(data["query"]) <= 100
+def test_any_text_gives_a_sane_page_and_sane_suggestions(client, indexed):
+    # One index, every odd text in turn (an index per text was most of the suite's search time)
+    for query in BAD_QUERIES:
+        response = search(client, q=query)
+        assert response.status_code == 200, query
+        assert "<script>alert" not in response.get_data(as_text=True), query
+        data = client.get("/api/search/suggest", query_string={"q": query}).get_json()
+        assert set(data) == {"query", "products", "categories", "producers", "search_url", "labels"}, query
+        assert len(data["query"]) <= 100, query
 
 
-@pytest.mark.parametrize("raw", [
+ODD_QUERY_STRINGS = [
     "q=%ff%fe%fd", "q=%e2%82", "q=%00", "q=%", "q=%zz", "q=kopi&q=madu", "page=-1", "page=abc",
     "page=1000000000", "page=99999999999999999999999", "category=tidak-ada", "region=99.99",
     "region=%00", "cert=iso", "price=1-2", "price=", "kind=pabrik", "sort=%ff", "sort=relevan",
     "q=kopi&category=kopi&region=35.14&cert=halal&price=25000-50000&kind=kopontren&sort=termurah&page=3",
-])
-def test_any_query_string_gives_a_sane_page(client, indexed, raw):
-    assert client.get("/cari?" + raw).status_code == 200
-    assert client.get("/api/search/suggest?" + raw).status_code == 200
+]
+
+
+def test_any_query_string_gives_a_sane_page(client, indexed):
+    for raw in ODD_QUERY_STRINGS:
+        assert client.get("/cari?" + raw).status_code == 200, raw
+        assert client.get("/api/search/suggest?" + raw).status_code == 200, raw
 
 
 def test_search_page_without_an_index_is_a_page(client, world, search_backend):

@@ -94,27 +94,47 @@ CORRECTIONS = {
 }
 
 
-@pytest.fixture(scope="module", params=SEARCH_BACKENDS)
-def demo_app(request, databases, tmp_path_factory):
+# The demo is loaded once per run: every test of this module goes to one xdist worker
+# (`--dist loadgroup`), and each backend indexes the same database.
+pytestmark = pytest.mark.xdist_group("demo-catalogue")
+
+
+@pytest.fixture(scope="module")
+def demo_database(databases, tmp_path_factory):
     root = tmp_path_factory.mktemp("search-demo")
     url = databases.new(root)
-    app = create_app(TestConfig, {
+    app = create_app(TestConfig, _settings(url, root, SEARCH_BACKENDS[0]))
+    with app.app_context():
+        load_demo(db.session, media_root=app.config["MEDIA_ROOT"],
+                  picture_cache=app.config["DEMO_PICTURE_CACHE"])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield url, root
+    databases.drop(url)
+
+
+def _settings(url, root, backend: str) -> dict:
+    return {
         "SQLALCHEMY_DATABASE_URI": url,
         "INSTANCE_PATH": str(root / "instance"),
         "MEDIA_ROOT": str(root / "media"),
         "DOCUMENT_ROOT": str(root / "documents"),
         "SEARCH_INDEX_DIR": str(root / "search"),
-        "SEARCH_BACKEND": request.param,
-    })
+        "SEARCH_BACKEND": backend,
+    }
+
+
+@pytest.fixture(scope="module", params=SEARCH_BACKENDS)
+def demo_app(request, demo_database):
+    url, root = demo_database
+    app = create_app(TestConfig, _settings(url, root, request.param))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        load_demo(db.session, media_root=app.config["MEDIA_ROOT"])
-        db.session.commit()
         reindex(app)
         yield app
         db.session.remove()
         db.engine.dispose()
-    databases.drop(url)
 
 
 @pytest.fixture(scope="module")
