@@ -13,10 +13,14 @@ import os
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields, is_dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
 from flask.testing import FlaskClient
@@ -124,9 +128,10 @@ class SqliteDatabases:
         self.template = root / "template.db"
         _upgrade(f"sqlite:///{self.template}", root / "instance")
 
-    def new(self, directory: Path) -> str:
+    def new(self, directory: Path, template: str | None = None) -> str:
+        """A copy of the migrated template (or of ``template``, a world's database)."""
         target = directory / "test.db"
-        shutil.copyfile(self.template, target)
+        shutil.copyfile(make_url(template).database if template else self.template, target)
         return f"sqlite:///{target}"
 
     def drop(self, url: str) -> None:
@@ -152,29 +157,33 @@ class PostgresDatabases:
                  root / "instance")
         self.counter = itertools.count()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-databases")
-        self.ready = self.worker.submit(self._create)
+        # The next copy of each template (the migrated one, and each world's), made ahead.
+        self.ready = {self.template_name: self.worker.submit(self._create, self.template_name)}
 
-    def _create(self) -> str:
+    def _create(self, template: str) -> str:
         name = f"{self.template_name}_{next(self.counter)}"
         with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         return name
 
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    def new(self, directory: Path) -> str:
-        name = self.ready.result()
-        self.ready = self.worker.submit(self._create)
+    def new(self, directory: Path, template: str | None = None) -> str:
+        """A copy of the migrated template (or of ``template``, a world's database)."""
+        source = make_url(template).database if template else self.template_name
+        ready = self.ready.pop(source, None) or self.worker.submit(self._create, source)
+        name = ready.result()
+        self.ready[source] = self.worker.submit(self._create, source)
         return self.base.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
         self.worker.submit(self._drop, make_url(url).database)
 
     def close(self) -> None:
-        spare = self.ready.result()
-        self.worker.submit(self._drop, spare)
+        for ready in self.ready.values():
+            self.worker.submit(self._drop, ready.result())
         self.worker.shutdown(wait=True)
         self._drop(self.template_name)
         self.admin.dispose()
@@ -251,6 +260,7 @@ def localstripe(localstripe_port):
     proc = subprocess.Popen(
         [sys.executable, str(root / "tools" / "localstripe_local.py"), str(localstripe_port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "LOCALSTRIPE_WEBHOOK_DELAY": "0.2"},
     )
     url = f"http://127.0.0.1:{localstripe_port}"
     deadline = time.monotonic() + 20
@@ -271,8 +281,9 @@ def localstripe(localstripe_port):
 
 
 @pytest.fixture
-def app(databases, tmp_path, localstripe_port):
-    url = databases.new(tmp_path)
+def app(request, databases, world_snapshots, tmp_path, localstripe_port):
+    # A test that asks for a snapshot world starts from a copy of that world's database.
+    url = databases.new(tmp_path, template=world_snapshots.template_for(request))
     app = create_app(
         TestConfig,
         {
@@ -303,3 +314,130 @@ def client(app):
 @pytest.fixture
 def session(app):
     return _db.session
+
+
+# --- Worlds built once per worker, copied for each test ------------------------------------
+
+class _Ref(NamedTuple):
+    cls: type
+    identity: tuple
+
+
+class _Frozen(NamedTuple):
+    cls: type
+    values: dict
+
+
+def _freeze(value):
+    """``value`` with every mapped object in it replaced by its class and primary key."""
+    if isinstance(value, _db.Model):
+        return _Ref(type(value), sa_inspect(value).identity)
+    if is_dataclass(value) and not isinstance(value, type):
+        return _Frozen(type(value), {f.name: _freeze(getattr(value, f.name)) for f in fields(value)})
+    if isinstance(value, SimpleNamespace):
+        return _Frozen(SimpleNamespace, {k: _freeze(v) for k, v in vars(value).items()})
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return type(value)(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value, session):
+    if isinstance(value, _Ref):
+        return session.get(value.cls, value.identity)
+    if isinstance(value, _Frozen):
+        return value.cls(**{k: _thaw(v, session) for k, v in value.values.items()})
+    if isinstance(value, dict):
+        return {k: _thaw(v, session) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return type(value)(_thaw(v, session) for v in value)
+    return value
+
+
+class WorldSnapshots:
+    """Each world (a builder that takes ``(app, session)`` and returns the objects the
+    tests use) is built once per worker into its own database and folders. A test that
+    asks for it gets an app on a copy of that database (``app`` looks at the fixtures
+    the test asks for), copies of the folders, and the world's objects loaded in its
+    own session.
+
+    A copy is a file copy on SQLite and CREATE DATABASE ... TEMPLATE on PostgreSQL
+    (made ahead, while the previous test runs), where building a world through the
+    services took up to a second a test. Only for worlds whose state is all in the
+    database and the app's folders: nothing in localstripe that a test then changes, no
+    ``app.config`` set by the builder.
+    """
+
+    FOLDERS = ("MEDIA_ROOT", "DOCUMENT_ROOT", "SEARCH_INDEX_DIR")
+
+    def __init__(self, databases, root: Path, localstripe_port: int):
+        self.databases, self.root, self.localstripe_port = databases, root, localstripe_port
+        self.built: dict[str, tuple[str, dict, object]] = {}
+
+    @staticmethod
+    def _asked(request):
+        """The snapshot fixture among those the test asks for, if any."""
+        for defs in request.node._fixtureinfo.name2fixturedefs.values():
+            spec = getattr(defs[-1].func, "world_snapshot", None)
+            if spec is not None:
+                return spec
+        return None
+
+    def template_for(self, request) -> str | None:
+        spec = self._asked(request)
+        if spec is None:
+            return None
+        key, build, needs = spec
+        for name in needs:
+            request.getfixturevalue(name)
+        if key not in self.built:
+            self._build(key, build)
+        return self.built[key][0]
+
+    def _build(self, key: str, build) -> None:
+        directory = self.root / f"world-{len(self.built)}"
+        directory.mkdir()
+        url = self.databases.new(directory)
+        app = create_app(TestConfig, {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": str(directory / "instance"),
+            "MEDIA_ROOT": str(directory / "media"),
+            "DOCUMENT_ROOT": str(directory / "documents"),
+            "SEARCH_INDEX_DIR": str(directory / "search"),
+            "LOCALSTRIPE_URL": f"http://127.0.0.1:{self.localstripe_port}",
+        })
+        app.test_client_class = FreshContextClient
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        with app.app_context():
+            world = build(app, _db.session)
+            _db.session.commit()
+            frozen = _freeze(world)
+            _db.session.remove()
+            _db.engine.dispose()
+        self.built[key] = (url, {name: app.config[name] for name in self.FOLDERS}, frozen)
+
+    def restore(self, key: str, app, session):
+        _url, folders, frozen = self.built[key]
+        for name, source in folders.items():
+            if Path(source).exists():
+                shutil.copytree(source, app.config[name], dirs_exist_ok=True)
+        return _thaw(frozen, session)
+
+
+@pytest.fixture(scope="session")
+def world_snapshots(databases, tmp_path_factory, localstripe_port):
+    return WorldSnapshots(databases, tmp_path_factory.mktemp("worlds"), localstripe_port)
+
+
+def snapshot_world(build, *, needs: tuple[str, ...] = ()):
+    """A fixture giving each test a copy of the world ``build(app, session)`` makes,
+    built once per worker; ``needs`` are fixtures the builder relies on (localstripe)."""
+    key = f"{build.__module__}.{build.__qualname__}"
+
+    def fixture(app, session, world_snapshots):
+        return world_snapshots.restore(key, app, session)
+
+    fixture.world_snapshot = (key, build, needs)
+    fixture.__doc__ = build.__doc__
+    return pytest.fixture(fixture)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pytest
-
 from opopmart.catalogue.models import (
     Brand,
     CertType,
@@ -22,6 +20,7 @@ from opopmart.catalogue.models import (
     ProductStatus,
 )
 from tests import factories as f
+from tests.conftest import snapshot_world
 
 HIDDEN_NAMES = [
     "Draf Kopi Rahasia",
@@ -43,8 +42,7 @@ class World:
     hidden: dict[str, Product]
 
 
-@pytest.fixture
-def world(app, session) -> World:
+def build_world(app, session) -> World:
     food = f.category(session, "Makanan & Minuman", name_en="Food & Drink",
                       required=[["pirt", "bpom:MD", "bpom:ML"]])
     kopi = f.category(session, "Kopi", parent=food, name_en="Coffee")
@@ -99,3 +97,7 @@ def world(app, session) -> World:
     }
     session.commit()
     return World(ijen, dampit, keripik, madu, kain, hidden)
+
+
+# Built once per worker; each test gets a copy (tests/conftest.py).
+world = snapshot_world(build_world)

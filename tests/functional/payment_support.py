@@ -72,11 +72,12 @@ class WebhookCapture:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     def wait_for(self, intent_id: str, event_type: str, timeout: float = 15) -> Delivery:
-        """The first delivery of ``event_type`` for ``intent_id`` (localstripe waits ~1 s)."""
+        """The first delivery of ``event_type`` for ``intent_id`` (localstripe waits LOCALSTRIPE_WEBHOOK_DELAY: 0.2 s here)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:

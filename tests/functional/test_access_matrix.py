@@ -25,6 +25,7 @@ from opopmart.orders.models import Order, OrderStatus
 from opopmart.seller.models import ProducerInvite
 from opopmart.extensions import db
 from tests import factories as f
+from tests.conftest import snapshot_world
 from tests.functional.mission_support import matrix_mission
 
 ROLES = ["anonymous", "shopper", "seller_a", "seller_b", "curator", "admin"]
@@ -63,14 +64,9 @@ class World:
     direct_sale_a: int = 0  # a direct sale of producer A (opopmart.insight), not voided
 
 
-@pytest.fixture
-def world(app, session) -> World:
-    return build_world(app, session)
-
-
 def build_world(app, session) -> World:
     """The matrix's world, committed. A plain function so that test_bad_input_sweep can
-    build it once per worker and copy it for each of its tests."""
+    build it once per worker and copy it for each of its tests (as ``world`` does)."""
     food = f.category(session, "Makanan & Minuman")
     kopi = f.category(session, "Kopi", parent=food)
     shop_a = f.producer(session, "Kopontren A", region_code="35.14")
@@ -137,6 +133,9 @@ def build_world(app, session) -> World:
                  cart_line_staff=staff_line.id, order_shipped=shipped.number,
                  shipment_a=shipped.shipments[0].id, **mission,
                  direct_sale_a=_direct_sale(session, shop_a, users["seller_a"]))
+
+
+world = snapshot_world(build_world)
 
 
 def _direct_sale(session, producer, seller) -> int:

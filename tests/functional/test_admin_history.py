@@ -18,6 +18,7 @@ from opopmart.accounts.models import MemberRole, ProducerMember, User
 from opopmart.catalogue.models import (Producer, ProducerEvent, ProducerStatus, Product, ProductEvent,
                                        ProductStatus)
 from tests import factories as f
+from tests.conftest import snapshot_world
 from tests.functional.test_accounts import errors_by_field, login, make_user
 
 P, S = ProducerStatus, ProductStatus
@@ -42,8 +43,7 @@ def _utc(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 3, day, hour, minute)
 
 
-@pytest.fixture
-def log(app, session) -> Log:
+def build_log(app, session) -> Log:
     """A hand-built history (times UTC; WIB is 7 hours ahead):
 
     e1 9 Mar 17:30 (10 Mar 00:30 WIB)  Al Amin       - -> pending        Ani (seller)
@@ -100,6 +100,9 @@ def log(app, session) -> Log:
     ids = {name: f"{'product' if isinstance(row, ProductEvent) else 'producer'}-{row.id}"
            for name, row in rows.items()}
     return Log(admin, curator, seller, dewi, al_amin, surabaya, dewi_shop, kopi, sambal, ids)
+
+
+log = snapshot_world(build_log)
 
 
 def as_admin(client) -> None:

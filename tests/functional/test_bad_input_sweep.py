@@ -29,10 +29,8 @@ import functools
 import hashlib
 import inspect
 import io
-import itertools
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -42,7 +40,6 @@ from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
@@ -51,7 +48,7 @@ from opopmart.accounts.models import User
 from opopmart.cart.models import Cart, CartLine
 from opopmart.config import TestConfig
 from opopmart.extensions import db
-from tests.conftest import TEMPLATE_CODE, FreshContextClient, run_folder
+from tests.conftest import run_folder, snapshot_world
 from tests.functional.test_access_matrix import MATRIX, ROLES, TO_LOGIN, build_world, log_in
 
 BAD_VALUES = [
@@ -390,84 +387,29 @@ def _resolve(page_url: str, href: str) -> str:
 
 # --- The world: built once per worker, copied for each test -----------------------------------
 
-@pytest.fixture(scope="session")
-def world_template(databases, tmp_path_factory, localstripe_port):
-    """The matrix's world (plus one line in every user's cart, so that checkout shows),
-    built once per worker into a database, media and document folders that each test
-    copies: building it is most of a short test's time."""
-    root = tmp_path_factory.mktemp("sweep-world")
-    url = databases.new(root)
-    template_app = _make_app(url, root, localstripe_port)
-    with template_app.app_context():
-        built = build_world(template_app, db.session)
-        for user in db.session.scalars(select(User)).all():
-            cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
-            if cart is None:
-                cart = Cart(user_id=user.id)
-                db.session.add(cart)
-                db.session.flush()
-            if not cart.lines:
-                db.session.add(CartLine(cart_id=cart.id, variant_id=built.variant_a, quantity=1))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    yield url, root, built
-    databases.drop(url)
+def build_sweep_world(app, session):
+    """The matrix's world, plus one line in every user's cart (so that checkout shows)."""
+    built = build_world(app, session)
+    for user in session.scalars(select(User)).all():
+        cart = session.scalar(select(Cart).where(Cart.user_id == user.id))
+        if cart is None:
+            cart = Cart(user_id=user.id)
+            session.add(cart)
+            session.flush()
+        if not cart.lines:
+            session.add(CartLine(cart_id=cart.id, variant_id=built.variant_a, quantity=1))
+    session.commit()
+    return built
 
 
-_copies = itertools.count()
-
-
-@pytest.fixture
-def app(databases, world_template, tmp_path, localstripe_port):
-    """This module's app: a copy of the world template's database and folders."""
-    template_url, root, _ = world_template
-    if template_url.startswith("sqlite"):
-        shutil.copyfile(make_url(template_url).database, tmp_path / "test.db")
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        template = make_url(template_url)
-        name = f"{template.database}_{next(_copies)}"
-        with databases.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
-        url = template.set(database=name).render_as_string(hide_password=False)
-    for folder in ("media", "documents", "search"):
-        if (root / folder).exists():
-            shutil.copytree(root / folder, tmp_path / folder)
-    app = _make_app(url, tmp_path, localstripe_port)
-    ctx = app.app_context()
-    ctx.push()
-    yield app
-    db.session.remove()
-    db.engine.dispose()
-    ctx.pop()
-    databases.drop(url)
-
-
-@pytest.fixture
-def sweep_world(world_template):
-    return world_template[2]
+# Built once per worker, copied for each test (tests/conftest.py).
+sweep_world = snapshot_world(build_sweep_world)
 
 
 @pytest.fixture(scope="session")
 def sweep_claims(tmp_path_factory) -> Path:
     """What was swept in this run, on any worker."""
     return run_folder(tmp_path_factory, "bad-input-sweep-claims")
-
-
-def _make_app(url, directory, localstripe_port):
-    """As tests/conftest.py's ``app`` fixture makes it, on ``url`` and ``directory``."""
-    app = create_app(TestConfig, {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_PATH": str(directory / "instance"),
-        "MEDIA_ROOT": str(directory / "media"),
-        "DOCUMENT_ROOT": str(directory / "documents"),
-        "SEARCH_INDEX_DIR": str(directory / "search"),
-        "LOCALSTRIPE_URL": f"http://127.0.0.1:{localstripe_port}",
-    })
-    app.test_client_class = FreshContextClient
-    app.jinja_env.bytecode_cache = TEMPLATE_CODE
-    return app
 
 
 class Target(NamedTuple):

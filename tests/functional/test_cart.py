@@ -22,6 +22,7 @@ from opopmart.catalogue.services import refresh_products
 from opopmart.core.timeutil import today_jakarta
 from opopmart.extensions import db
 from tests import factories as f
+from tests.conftest import snapshot_world
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FLASH = re.compile(r'<li class="flash flash-(\w+)">([^<]*)</li>')
@@ -43,8 +44,7 @@ class Shop:
         return product.variants[index].id
 
 
-@pytest.fixture
-def shop(app, session) -> Shop:
+def build_shop(app, session) -> Shop:
     food = f.category(session, "Makanan & Minuman")
     kopi_cat = f.category(session, "Kopi", parent=food)
     kain_cat = f.category(session, "Ecoprint")
@@ -70,6 +70,9 @@ def shop(app, session) -> Shop:
                     .values(lapses_on=today_jakarta() - timedelta(days=1)))
     session.commit()
     return Shop(kopi, gula, kain, keripik, draft, unverified, lapsed, sambal)
+
+
+shop = snapshot_world(build_shop)
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -14,13 +14,14 @@ import pytest
 from opopmart.extensions import db
 from opopmart.insight import queries
 from opopmart.insight.views import labels
+from tests.conftest import snapshot_world
 from tests.functional.insight_support import JUNE, JUNE_ARGS, build_market
 from tests.functional.test_accounts import login
 
 
-@pytest.fixture
-def market(app, session, localstripe):
-    return build_market(app, session)
+# Built once per worker (its payments and refunds in localstripe too), copied for each
+# test: the tests only read it.
+market = snapshot_world(build_market, needs=("localstripe",))
 
 
 @pytest.fixture

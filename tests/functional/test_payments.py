@@ -301,7 +301,8 @@ def test_given_make_run_wiring_when_paid_then_localstripe_calls_the_running_app(
         app, client, session, shop, localstripe):
     # Given the app served on a free port and `flask payments register-webhook` run for it
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         port = server.server_port

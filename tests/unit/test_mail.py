@@ -91,7 +91,8 @@ class SmtpSink:
         self.server = _Server(("127.0.0.1", 0), _SmtpHandler)
         self.server.sink = self
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     def settings(self, **overrides) -> MailSettings:
