@@ -65,6 +65,12 @@ RAW_PAYLOADS = ("<script>alert('xss')</script>", "<img src=x onerror=alert(1)>")
 TEMPLATE_PAYLOAD, TEMPLATE_BASELINE = "{{7*7}}", "abc"
 ECHOED = {value for value in BAD_VALUES if any(p in value for p in RAW_PAYLOADS)} | {
     TEMPLATE_PAYLOAD, TEMPLATE_BASELINE}
+# On PostgreSQL the sweep looks for what the database does with a value (types, lengths,
+# NUL, quotes): the escaping, template and spreadsheet payloads test the app alone, and are
+# swept on SQLite (the first pass of `make test`).
+APP_ONLY_VALUES = ECHOED - {TEMPLATE_BASELINE} | {"../../etc/passwd", "=cmd|' /C calc'!A0"}
+if os.environ.get("TEST_DATABASE_URL"):
+    BAD_VALUES = [value for value in BAD_VALUES if value not in APP_ONLY_VALUES]
 # What file inputs get instead of text: a small file that is no image, and an empty one.
 BAD_FILES = [(b"bukan gambar, hanya teks\n", "catatan.jpg"), (b"", "kosong.pdf")]
 NOT_SWEPT_PATHS = ("/static/", "/media/")
