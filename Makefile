@@ -75,16 +75,16 @@ postgres-server:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-# The whole suite on SQLite (the embedded default), then again on a throwaway PostgreSQL
-# but for the browser tests: they drive the same views through Chromium, and on
-# PostgreSQL the functional tests already go through every route, query and form.
+# The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
 # Every test has its own database, so the suite runs on every core (pytest-xdist); tests
-# marked xdist_group (the demo catalogue) share one worker, to be built once.
-PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadgroup
+# marked xdist_group (the demo catalogue) share one worker, to be built once. On
+# PostgreSQL one worker more than cores: the others run while one waits on the server.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider --dist loadgroup
+CORES := $(shell nproc 2>/dev/null || echo 2)
 test: install-test chromium postgres-server
 	$(BIN)/bandit -q -r opopmart -ll
-	$(PYTEST) $(PYTEST_ARGS)
-	tools/with_postgres.sh $(PYTEST) --ignore=tests/browser $(PYTEST_ARGS)
+	$(PYTEST) -n $(CORES) $(PYTEST_ARGS)
+	tools/with_postgres.sh $(PYTEST) -n $$(( $(CORES) + 1 )) $(PYTEST_ARGS)
 
 bench: install-test
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
