@@ -126,6 +126,24 @@ class IndexWriter(Protocol):
         ``writer()`` block ends)."""
 
 
+class CommittedChanges:
+    """``index`` and ``remove`` of a backend, each through one writer and one commit: the
+    same for every backend that has a ``writer()``."""
+
+    def writer(self) -> AbstractContextManager[IndexWriter]:
+        raise NotImplementedError
+
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        with self.writer() as writer:
+            writer.index(documents)
+            writer.commit()
+
+    def remove(self, product_ids: Collection[int]) -> None:
+        with self.writer() as writer:
+            writer.remove(product_ids)
+            writer.commit()
+
+
 class SearchBackend(Protocol):
     name: str
 

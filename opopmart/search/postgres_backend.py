@@ -57,6 +57,7 @@ from ..extensions import db
 from .analysis import ANALYZER_VERSION, WORD_RE, protected_words, stem, surface, surface_set, term, term_set
 from .backend import (
     FACET_GROUPS,
+    CommittedChanges,
     PRICE_BUCKET_KEYS,
     PRICE_BUCKETS,
     Correction,
@@ -419,7 +420,7 @@ def _insert_params(docs: Sequence[SearchDocument]) -> dict[str, list]:
 # --- the backend ---
 
 
-class PostgresBackend:
+class PostgresBackend(CommittedChanges):
     name = "postgres"
 
     def __init__(self, lock_timeout: float = 5.0, result_cache: int = 512):
@@ -523,16 +524,6 @@ class PostgresBackend:
         finally:
             self._local.conn = None
             _release(conn, held)
-
-    def index(self, documents: Iterable[SearchDocument]) -> None:
-        with self.writer() as writer:
-            writer.index(documents)
-            writer.commit()
-
-    def remove(self, product_ids: Collection[int]) -> None:
-        with self.writer() as writer:
-            writer.remove(product_ids)
-            writer.commit()
 
     def rebuild(self, documents: Iterable[SearchDocument],
                 progress: Callable[[int], None] | None = None) -> int:

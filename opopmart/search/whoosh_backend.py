@@ -18,7 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, LockError
 
 from . import engine
-from .backend import IndexBusy, ProductSuggestion, SearchRequest, SearchResult
+from .backend import CommittedChanges, IndexBusy, ProductSuggestion, SearchRequest, SearchResult
 from .documents import SearchDocument
 from .whoosh_index import (
     INDEX_NAME,
@@ -53,7 +53,7 @@ class _Writer:
             self._writer.cancel()  # nothing to write: no new generation
 
 
-class WhooshBackend:
+class WhooshBackend(CommittedChanges):
     name = "whoosh"
 
     def __init__(self, root: str | Path, lock_timeout: float = 5.0, result_cache: int = 512):
@@ -89,16 +89,6 @@ class WhooshBackend:
                     yield
             except LockError as exc:
                 raise IndexBusy(str(exc) or "the index writer is busy") from exc
-
-    def index(self, documents: Iterable[SearchDocument]) -> None:
-        with self.writer() as writer:
-            writer.index(documents)
-            writer.commit()
-
-    def remove(self, product_ids: Collection[int]) -> None:
-        with self.writer() as writer:
-            writer.remove(product_ids)
-            writer.commit()
 
     def rebuild(self, documents: Iterable[SearchDocument],
                 progress: Callable[[int], None] | None = None) -> int:
